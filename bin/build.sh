@@ -1,0 +1,43 @@
+# Sourced by ./mp4j and ./run-tests after bin/jdk.sh: builds the runtime when its sources are
+# newer than the jar, and records the JDK AOT cache when it is older than the jar. One build
+# at a time (flock), so that parallel callers wait for one another instead of racing.
+MP4J_JAR="$MP4J_HOME/runtime/target/mp4j-runtime.jar"
+MP4J_AOT="$MP4J_HOME/runtime/target/mp4j.aot"
+export MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow"
+
+mp4j_classpath() {
+    local cp="$MP4J_JAR" jar
+    for jar in $(ls "$MP4J_HOME/runtime/target/lib/"*.jar | LC_ALL=C sort); do
+        cp="$cp:$jar"
+    done
+    printf '%s' "$cp"
+}
+
+mp4j_stale() {
+    [ -f "$MP4J_JAR" ] || return 0
+    [ -n "$(find "$MP4J_HOME/runtime/src/main" "$MP4J_HOME/runtime/pom.xml" "$MP4J_HOME/pom.xml" \
+        -newer "$MP4J_JAR" -print -quit 2>/dev/null)" ]
+}
+
+mp4j_build() {
+    mkdir -p "$MP4J_HOME/runtime/target"
+    (
+        flock 9
+        if mp4j_stale; then
+            echo "mp4j: building the runtime (first use or changed sources) ..." >&2
+            (cd "$MP4J_HOME" && mvn -B -q -pl runtime -am -DskipTests package) >&2 || exit 1
+        fi
+        if [ ! -f "$MP4J_AOT" ] || [ "$MP4J_JAR" -nt "$MP4J_AOT" ]; then
+            echo "mp4j: recording the JDK AOT cache for fast start-up ..." >&2
+            rm -f "$MP4J_AOT"
+            "$JAVA_HOME/bin/java" $MP4J_JVM_FLAGS -XX:AOTCacheOutput="$MP4J_AOT" \
+                -cp "$(mp4j_classpath)" org.mp4j.launcher.Main \
+                --aot-train "$MP4J_HOME/runtime/src/aot/train.py" >/dev/null 2>"$MP4J_HOME/runtime/target/aot.log" \
+                || { echo "mp4j: AOT training failed (see runtime/target/aot.log); running without the cache" >&2; rm -f "$MP4J_AOT"; }
+        fi
+    ) 9>"$MP4J_HOME/runtime/target/.build.lock"
+}
+
+# Flags of every mp4j JVM (children inherit them): FFM and the native POSIX backend need native
+# access; the serial GC keeps small JVMs small on a small machine.
+MP4J_JVM_FLAGS="--enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow -XX:+UseSerialGC -XX:TieredStopAtLevel=1"

@@ -1,0 +1,162 @@
+package org.mp4j.compat;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.Test;
+
+/** What ./mp4j does for any script, as CPython's `python3 SCRIPT` does it. */
+class LauncherTest {
+    private static final Duration LIMIT = Duration.ofSeconds(120);
+
+    @TempDir
+    Path dir;
+
+    private Path script(String name, String... lines) throws IOException {
+        Path p = dir.resolve(name);
+        Files.writeString(p, String.join("\n", lines) + "\n", StandardCharsets.UTF_8);
+        return p;
+    }
+
+    private Mp4j.Run mp4j(Path script, String stdin, Map<String, String> env, String... args) {
+        List<String> cmd = new java.util.ArrayList<>(List.of(Mp4j.HOME.resolve("mp4j").toString()));
+        cmd.addAll(List.of(args));
+        cmd.add(script.toString());
+        return Mp4j.runCommand(cmd, dir, LIMIT, env, stdin);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"graalpy", "jython"})
+    void mp4jsMultiprocessingShadowsTheEnginesOwn(String engine) throws IOException {
+        Path p = script("which.py",
+            "import multiprocessing, sys",
+            "print(multiprocessing.__mp4j__)",
+            "print(multiprocessing.__file__)");
+        Mp4j.Run r = mp4j(p, null, Map.of(), "--engine", engine);
+        assertEquals(0, r.exitCode(), r::describe);
+        assertEquals("True", r.lines().get(0));
+        assertTrue(r.lines().get(1).contains("mp4j"), r::describe);
+    }
+
+    @Test
+    void argvStdinAndExitStatusReachTheScript() throws IOException {
+        Path p = script("io.py",
+            "import sys",
+            "name = input('name? ')",
+            "print('hello', name, sys.argv[1:])",
+            "sys.exit(7)");
+        List<String> cmd = List.of(Mp4j.HOME.resolve("mp4j").toString(), p.toString(), "a", "b c");
+        Mp4j.Run r = Mp4j.runCommand(cmd, dir, LIMIT, Map.of(), "joker\n");
+        assertEquals(7, r.exitCode(), r::describe);
+        assertEquals("name? hello joker ['a', 'b c']", r.stdout().strip());
+    }
+
+    @Test
+    void python2SyntaxSelectsJythonAndEngineCanBeForced() throws IOException {
+        Path py2 = script("two.py", "import sys", "print 'major', sys.version_info[0]");
+        assertEquals("major 2", mp4j(py2, null, Map.of()).stdout().strip());
+        Path both = script("both.py", "import sys", "print(sys.version_info[0])");
+        assertEquals("3", mp4j(both, null, Map.of()).stdout().strip());
+        assertEquals("2", mp4j(both, null, Map.of(), "--engine", "jython").stdout().strip());
+    }
+
+    @Test
+    void uncaughtExceptionPrintsTheTracebackAndExitsWithOne() throws IOException {
+        Path p = script("boom.py", "def f():", "    raise ValueError('boom')", "f()");
+        Mp4j.Run r = mp4j(p, null, Map.of());
+        assertEquals(1, r.exitCode(), r::describe);
+        assertTrue(r.stderr().contains("Traceback (most recent call last):"), r::describe);
+        assertTrue(r.stderr().contains("ValueError: boom"), r::describe);
+        assertTrue(r.stderr().contains("line 2, in f"), r::describe);
+        assertFalse(r.stderr().contains("_mp4j_main"), "mp4j's own frames show: " + r.describe());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"graalpy", "jython"})
+    void exceptionInAChildPrintsProcessNameAndTracebackAndGivesExitcodeOne(String engine) throws IOException {
+        Path p = script("child_boom.py",
+            "from multiprocessing import Process",
+            "def f():",
+            "    raise ZeroDivisionError('child failed')",
+            "if __name__ == '__main__':",
+            "    p = Process(target=f)",
+            "    p.start()",
+            "    p.join()",
+            "    print('exitcode %s' % p.exitcode)");
+        Mp4j.Run r = mp4j(p, null, Map.of(), "--engine", engine);
+        assertEquals(0, r.exitCode(), r::describe);
+        assertEquals("exitcode 1", r.stdout().strip());
+        assertTrue(r.stderr().contains("Process Process-1:\nTraceback (most recent call last):"), r::describe);
+        assertTrue(r.stderr().contains("ZeroDivisionError: child failed"), r::describe);
+    }
+
+    @Test
+    void unbufferedOutputArrivesBeforeTheScriptEnds() throws IOException {
+        // The script prints, then waits for a file only the test creates after seeing the line.
+        Path flag = dir.resolve("flag");
+        Path p = script("unbuffered.py",
+            "import os, time",
+            "print('first')",
+            "t0 = time.time()",
+            "while not os.path.exists(" + pyString(flag) + ") and time.time() - t0 < 60:",
+            "    time.sleep(0.05)",
+            "print('second', os.path.exists(" + pyString(flag) + "))");
+        for (String[] variant : new String[][] {{"-u"}, {}}) {
+            Map<String, String> env = variant.length == 0 ? Map.of("PYTHONUNBUFFERED", "1") : Map.of();
+            List<String> cmd = new java.util.ArrayList<>(List.of(Mp4j.HOME.resolve("mp4j").toString()));
+            cmd.addAll(List.of(variant));
+            cmd.add(p.toString());
+            Files.deleteIfExists(flag);
+            Path out = dir.resolve("out.txt");
+            ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile()).redirectOutput(out.toFile())
+                .redirectErrorStream(false).redirectError(ProcessBuilder.Redirect.DISCARD);
+            pb.environment().putAll(env);
+            Process proc = pb.start();
+            try {
+                long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+                while (!Files.readString(out).contains("first") && System.nanoTime() < deadline && proc.isAlive()) {
+                    Thread.sleep(20);
+                }
+                assertTrue(Files.readString(out).contains("first"), "the first line did not arrive while the script ran");
+                Files.writeString(flag, "x");
+                assertTrue(proc.waitFor(60, java.util.concurrent.TimeUnit.SECONDS));
+                assertEquals("first\nsecond True", Files.readString(out).strip());
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            } finally {
+                Mp4j.killTree(proc.toHandle());
+            }
+        }
+    }
+
+    @Test
+    void pythonIoEncodingIsHonoured() throws IOException {
+        Path p = script("enc.py", "print('\\u4e3b')");
+        Mp4j.Run ascii = mp4j(p, null, Map.of("PYTHONIOENCODING", "ascii:backslashreplace"));
+        assertEquals("\\u4e3b", ascii.stdout().strip(), ascii::describe);
+        Mp4j.Run utf8 = mp4j(p, null, Map.of("PYTHONIOENCODING", "utf-8"));
+        assertEquals("\u4e3b", utf8.stdout().strip(), utf8::describe);
+    }
+
+    @Test
+    void missingScriptFailsLikeCPython() {
+        Mp4j.Run r = mp4j(dir.resolve("nope.py"), null, Map.of());
+        assertEquals(2, r.exitCode(), r::describe);
+        assertTrue(r.stderr().contains("can't open file"), r::describe);
+    }
+
+    private static String pyString(Path p) {
+        return "'" + p.toString().replace("\\", "\\\\").replace("'", "\\'") + "'";
+    }
+}

@@ -1,0 +1,91 @@
+package org.mp4j.compat;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** No child JVM outlives its root: not after a normal end, not after the root is killed with -9. */
+class ProcessLifetimeTest {
+    @TempDir
+    Path dir;
+
+    @ParameterizedTest
+    @ValueSource(strings = {"graalpy", "jython"})
+    void childrenAndGrandchildrenExitWithinTwoSecondsOfTheRootsSigkill(String engine) throws Exception {
+        Path ready = dir.resolve("ready");
+        Path script = dir.resolve("tree.py");
+        Files.writeString(script, String.join("\n",
+            "import os, time",
+            "from multiprocessing import Process",
+            "def grandchild():",
+            "    time.sleep(120)",
+            "def child():",
+            "    p = Process(target=grandchild)",
+            "    p.start()",
+            "    with open(" + py(dir.resolve("gc")) + ", 'w') as f:",
+            "        f.write(str(p.pid))",
+            "    time.sleep(120)",
+            "if __name__ == '__main__':",
+            "    a = Process(target=child)",
+            "    b = Process(target=child, daemon=True)",
+            "    a.start()",
+            "    b.start()",
+            "    while not os.path.exists(" + py(dir.resolve("gc")) + "):",
+            "        time.sleep(0.05)",
+            "    time.sleep(0.5)",
+            "    open(" + py(ready) + ", 'w').close()",
+            "    time.sleep(120)",
+            ""), StandardCharsets.UTF_8);
+        ProcessBuilder pb = new ProcessBuilder(Mp4j.HOME.resolve("mp4j").toString(), "--engine", engine, script.toString())
+            .directory(dir.toFile()).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+            .redirectError(dir.resolve("err.txt").toFile());
+        Process root = pb.start();
+        try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+            while (!Files.exists(ready) && System.nanoTime() < deadline && root.isAlive()) {
+                Thread.sleep(50);
+            }
+            assertTrue(Files.exists(ready), () -> "the tree did not come up: " + read(dir.resolve("err.txt")));
+            List<ProcessHandle> tree = new ArrayList<>(root.toHandle().descendants().toList());
+            assertTrue(tree.size() >= 3, "expected the children and grandchildren: " + tree);
+            root.toHandle().destroyForcibly();      // SIGKILL: the root gets no chance to clean up
+            long killed = System.nanoTime();
+            for (ProcessHandle h : tree) {
+                long left = TimeUnit.SECONDS.toNanos(2) - (System.nanoTime() - killed);
+                try {
+                    h.onExit().get(Math.max(0, left), TimeUnit.NANOSECONDS);
+                } catch (java.util.concurrent.TimeoutException e) {
+                    // reported below
+                }
+            }
+            List<ProcessHandle> alive = tree.stream().filter(ProcessHandle::isAlive).toList();
+            assertEquals(List.of(), alive.stream().map(h -> h.pid() + " " + h.info().commandLine().orElse("")).toList(),
+                "JVMs outlived their killed root by more than 2 s");
+        } finally {
+            root.toHandle().descendants().forEach(ProcessHandle::destroyForcibly);
+            root.destroyForcibly();
+        }
+    }
+
+    private static String py(Path p) {
+        return "'" + p + "'";
+    }
+
+    private static String read(Path p) {
+        try {
+            return Files.readString(p);
+        } catch (IOException e) {
+            return "";
+        }
+    }
+}

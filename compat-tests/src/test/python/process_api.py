@@ -1,0 +1,324 @@
+# Process API conformance, written once for Python 2.7 and 3: run on both engines by
+# ProcessApiTest. Each check prints "ok NAME" or "FAIL NAME: why"; the first line lists them.
+# Children report back through files, so these checks need nothing but Process.
+from __future__ import print_function
+
+import os
+import sys
+import tempfile
+import time
+import traceback
+import multiprocessing
+from multiprocessing import Process, current_process, parent_process, active_children
+
+print('top-level statement ran in', __name__)   # must print once under fork, again under spawn
+# The environment reaches children, so a spawn child (which runs this again) finds the same folder.
+OUT = os.environ.setdefault('MP4J_API_OUT', tempfile.mkdtemp(prefix='mp4j-api-'))
+counter = [0]
+COUNTER_AT_IMPORT = 41
+
+
+def report(name, value):
+    with open(os.path.join(OUT, name), 'w') as f:
+        f.write(repr(value))
+
+
+def read(name, timeout=30):
+    path = os.path.join(OUT, name)
+    deadline = time.time() + timeout
+    while not os.path.exists(path) and time.time() < deadline:
+        time.sleep(0.02)
+    time.sleep(0.05)
+    with open(path) as f:
+        value = eval(f.read())
+    os.remove(path)
+    return value
+
+
+def identity_child():
+    me = current_process()
+    report('identity', (os.getpid(), os.getppid(), me.name, me.pid, parent_process().name,
+                        parent_process().pid, bytes(me.authkey) == bytes(AUTHKEY_SEEN_BY_CHILD)
+                        if 'AUTHKEY_SEEN_BY_CHILD' in globals() else None, __name__))
+
+
+def sleeper(seconds):
+    time.sleep(seconds)
+
+
+def exit_with(code):
+    sys.exit(code)
+
+
+def globals_child():
+    report('globals', (COUNTER_AT_IMPORT, counter[0], CHANGED_AFTER_IMPORT))
+
+
+def nested_parent():
+    p = Process(target=nested_child)
+    p.start()
+    p.join()
+    report('nested_parent', (current_process().name, p.name, p.exitcode))
+
+
+def nested_child():
+    report('nested_child', (current_process().name, os.getppid()))
+
+
+class Worker(Process):
+    def __init__(self, tag):
+        Process.__init__(self)
+        self.tag = tag
+
+    def run(self):
+        report('subclass', (self.tag, self.name))
+
+
+def kwargs_child(a, b=None, c=None):
+    report('kwargs', (a, b, c))
+
+
+CHECKS = []
+
+
+def check(fn):
+    CHECKS.append(fn)
+    return fn
+
+
+@check
+def child_is_a_separate_process_with_its_own_pid():
+    p = Process(target=identity_child)
+    p.start()
+    p.join()
+    pid, ppid, name, cur_pid, parent_name, parent_pid, _, _ = read('identity')
+    assert pid == p.pid, (pid, p.pid)
+    assert pid != os.getpid()
+    assert ppid == os.getpid(), (ppid, os.getpid())
+    assert name == p.name and cur_pid == pid
+    assert parent_name == 'MainProcess' and parent_pid == os.getpid()
+    assert p.exitcode == 0
+
+
+@check
+def names_and_identity_follow_cpython():
+    p = Process(target=sleeper, args=(0,))
+    assert p.name.startswith('Process-'), p.name
+    assert int(p.name.split('-')[1]) >= 1
+    assert current_process().name == 'MainProcess'
+    assert parent_process() is None
+    q = Process(target=sleeper, args=(0,), name='custom')
+    assert q.name == 'custom'
+    q.name = 'renamed'
+    assert q.name == 'renamed'
+
+
+@check
+def start_twice_raises_assertion_error():
+    p = Process(target=sleeper, args=(0,))
+    p.start()
+    try:
+        p.start()
+    except AssertionError:
+        pass
+    else:
+        raise Exception('second start() did not raise')
+    p.join()
+
+
+@check
+def exitcode_is_none_while_running_and_set_by_sys_exit():
+    p = Process(target=exit_with, args=(3,))
+    assert p.exitcode is None
+    p.start()
+    p.join()
+    assert p.exitcode == 3, p.exitcode
+    p = Process(target=sleeper, args=(5,))
+    p.start()
+    assert p.exitcode is None
+    assert p.is_alive()
+    p.terminate()
+    p.join()
+
+
+@check
+def terminate_gives_minus_sigterm_and_kill_minus_sigkill():
+    p = Process(target=sleeper, args=(30,))
+    p.start()
+    p.terminate()
+    p.join()
+    assert p.exitcode == -15, p.exitcode
+    assert not p.is_alive()
+    p = Process(target=sleeper, args=(30,))
+    p.start()
+    p.kill()
+    p.join()
+    assert p.exitcode == -9, p.exitcode
+
+
+@check
+def join_with_timeout_returns_while_child_runs():
+    p = Process(target=sleeper, args=(30,))
+    p.start()
+    t0 = time.time()
+    p.join(0.3)
+    waited = time.time() - t0
+    assert p.is_alive() and p.exitcode is None
+    assert 0.25 <= waited < 5, waited
+    p.kill()
+    p.join()
+
+
+@check
+def daemon_is_settable_only_before_start():
+    p = Process(target=sleeper, args=(0,), daemon=True)
+    assert p.daemon
+    p.daemon = False
+    p.start()
+    try:
+        p.daemon = True
+    except AssertionError:
+        pass
+    else:
+        raise Exception('setting daemon after start() did not raise')
+    p.join()
+
+
+@check
+def active_children_lists_running_children_only():
+    p = Process(target=sleeper, args=(30,))
+    p.start()
+    assert p in active_children()
+    p.terminate()
+    p.join()
+    assert p not in active_children()
+
+
+@check
+def close_refuses_a_running_process_and_then_releases_it():
+    p = Process(target=sleeper, args=(30,))
+    p.start()
+    try:
+        p.close()
+    except ValueError:
+        pass
+    else:
+        raise Exception('close() of a running process did not raise')
+    p.kill()
+    p.join()
+    p.close()
+    try:
+        p.pid
+    except ValueError:
+        pass
+    else:
+        raise Exception('a closed process still answered pid')
+
+
+@check
+def subclass_with_run_and_init():
+    w = Worker('tagged')
+    w.start()
+    w.join()
+    assert read('subclass') == ('tagged', w.name), read('subclass')
+    assert w.name.startswith('Worker-'), w.name
+
+
+@check
+def args_and_kwargs_reach_the_target():
+    p = Process(target=kwargs_child, args=(1,), kwargs={'c': [3]})
+    p.start()
+    p.join()
+    assert read('kwargs') == (1, None, [3]), read('kwargs')
+
+
+@check
+def fork_copies_globals_at_start_without_rerunning_the_script():
+    global CHANGED_AFTER_IMPORT
+    counter[0] = 7
+    CHANGED_AFTER_IMPORT = 'changed'
+    p = Process(target=globals_child)
+    p.start()
+    p.join()
+    assert read('globals') == (41, 7, 'changed'), read('globals')
+
+
+@check
+def grandchildren_are_named_and_parented_like_cpython():
+    p = Process(target=nested_parent)
+    p.start()
+    p.join()
+    parent_name, child_name, child_exit = read('nested_parent')
+    assert parent_name == p.name
+    assert child_name == p.name.replace('Process-', 'Process-') + ':1', (child_name, p.name)
+    assert child_exit == 0
+    name, ppid = read('nested_child')
+    assert name == child_name and ppid == p.pid, (name, ppid, p.pid)
+
+
+@check
+def unpicklable_target_fails_in_start():
+    p = Process(target=lambda: None)
+    try:
+        p.start()
+    except Exception as e:
+        assert 'pickle' in (type(e).__name__ + str(e)).lower() or isinstance(e, AttributeError), e
+    else:
+        p.join()
+        raise Exception('a lambda target started')
+
+
+@check
+def start_methods_and_contexts():
+    assert multiprocessing.get_start_method() == 'fork'
+    assert set(multiprocessing.get_all_start_methods()) == set(['fork', 'spawn', 'forkserver'])
+    try:
+        multiprocessing.set_start_method('spawn')
+    except RuntimeError:
+        pass
+    else:
+        raise Exception('set_start_method after the context was fixed did not raise')
+    ctx = multiprocessing.get_context('spawn')
+    assert ctx.get_start_method() == 'spawn'
+    p = ctx.Process(target=identity_child)
+    p.start()
+    p.join()
+    assert p.exitcode == 0
+    assert read('identity')[-1] == '__mp_main__', read('identity')
+    ctx = multiprocessing.get_context('forkserver')
+    p = ctx.Process(target=exit_with, args=(0,))
+    p.start()
+    p.join()
+    assert p.exitcode == 0
+    try:
+        multiprocessing.get_context('nonsense')
+    except ValueError:
+        pass
+    else:
+        raise Exception('an unknown start method was accepted')
+
+
+@check
+def cpu_count_authkey_sentinel_and_marker():
+    assert multiprocessing.cpu_count() >= 1
+    assert len(current_process().authkey) == 32
+    assert getattr(multiprocessing, '__mp4j__', False)
+    p = Process(target=sleeper, args=(0,))
+    p.start()
+    assert isinstance(p.sentinel, int)
+    p.join()
+    multiprocessing.freeze_support()
+
+
+CHANGED_AFTER_IMPORT = 'initial'
+
+if __name__ == '__main__':
+    print('checks: ' + ','.join(c.__name__ for c in CHECKS))
+    sys.stdout.flush()
+    for c in CHECKS:
+        try:
+            c()
+            print('ok ' + c.__name__)
+        except Exception:
+            print('FAIL %s: %s' % (c.__name__, traceback.format_exc().replace('\n', ' | ')))
+        sys.stdout.flush()

@@ -1,0 +1,122 @@
+package org.mp4j;
+
+import org.graalvm.polyglot.HostAccess;
+import org.mp4j.engine.EngineKind;
+import org.mp4j.process.ChildLauncher;
+import org.mp4j.process.ChildProcess;
+import org.mp4j.process.ControlServer;
+import org.mp4j.process.WarmPool;
+
+/**
+ * The one mp4j object of a JVM: what the Python {@code multiprocessing} package calls to start
+ * child processes. It owns this process's control socket, child launcher and warm pool, all made
+ * on first use, and is closed when the process ends (killing pooled children that never got work).
+ *
+ * <p>Start methods: {@code spawn} always boots a fresh JVM (CPython's spawn: a new interpreter);
+ * {@code fork} and {@code forkserver} take a pre-started JVM from the warm pool.
+ */
+public final class Mp4jRuntime implements AutoCloseable {
+    private static volatile Mp4jRuntime current;
+
+    private final EngineKind engine;
+    private final boolean child;
+    private final int warmPoolSize;
+    private ControlServer control;     // guarded by this
+    private ChildLauncher launcher;    // guarded by this
+    private WarmPool pool;             // guarded by this
+
+    private Mp4jRuntime(EngineKind engine, boolean child, int warmPoolSize) {
+        this.engine = engine;
+        this.child = child;
+        this.warmPoolSize = warmPoolSize;
+    }
+
+    /** Creates this JVM's runtime; called once, by the launcher or the child entry point. */
+    public static synchronized Mp4jRuntime install(EngineKind engine, boolean child) {
+        if (current != null) {
+            throw new IllegalStateException("the mp4j runtime is already installed");
+        }
+        current = new Mp4jRuntime(engine, child, warmPoolSizeFromEnv());
+        return current;
+    }
+
+    /** This JVM's runtime (Jython's bridge module reaches it here). */
+    public static Mp4jRuntime current() {
+        Mp4jRuntime rt = current;
+        if (rt == null) {
+            throw new IllegalStateException("the mp4j runtime is not installed in this JVM");
+        }
+        return rt;
+    }
+
+    private static int warmPoolSizeFromEnv() {
+        String v = System.getenv("MP4J_WARM_POOL");
+        if (v == null || v.isBlank()) {
+            return 2;
+        }
+        try {
+            return Math.max(0, Integer.parseInt(v.trim()));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("MP4J_WARM_POOL must be a whole number, not '" + v + "'");
+        }
+    }
+
+    @HostAccess.Export
+    public String engine() {
+        return engine.cliName();
+    }
+
+    @HostAccess.Export
+    public boolean isChild() {
+        return child;
+    }
+
+    @HostAccess.Export
+    public int cpuCount() {
+        return Runtime.getRuntime().availableProcessors();
+    }
+
+    /** Starts a child process that will run {@code job}, per the start method's rules. */
+    @HostAccess.Export
+    public ChildProcess startProcess(String startMethod, byte[] job) {
+        ChildProcess c = "spawn".equals(startMethod) ? launcher().launch() : pool().take();
+        c.submit(job);
+        return c;
+    }
+
+    /** Begins filling the warm pool in the background, ahead of the first {@code start()}. */
+    public void prewarm() {
+        WarmPool p = pool();
+        Thread.ofVirtual().name("mp4j-prewarm").start(p::fill);
+    }
+
+    /** Waits (at most {@code timeoutMillis}) until a pooled child is warm. */
+    public void awaitWarmChild(long timeoutMillis) {
+        pool().awaitReady(timeoutMillis);
+    }
+
+    private synchronized ChildLauncher launcher() {
+        if (launcher == null) {
+            control = new ControlServer();
+            launcher = new ChildLauncher(engine, control);
+        }
+        return launcher;
+    }
+
+    private synchronized WarmPool pool() {
+        if (pool == null) {
+            pool = new WarmPool(launcher(), warmPoolSize);
+        }
+        return pool;
+    }
+
+    @Override
+    public synchronized void close() {
+        if (pool != null) {
+            pool.close();
+        }
+        if (control != null) {
+            control.close();
+        }
+    }
+}

@@ -1,0 +1,25 @@
+package org.mp4j.engine;
+
+import java.util.List;
+
+/**
+ * One Python interpreter in this JVM. Both engines run the same Python module,
+ * {@code _mp4j_main}, which owns what a script or child process does; an engine only
+ * creates the interpreter and calls into that module.
+ */
+public interface PythonEngine extends AutoCloseable {
+    /** Imports what every process needs, so that a job starts without delay. */
+    void warmUp();
+
+    /** Runs {@code argv[0]} as {@code __main__}; returns the process exit status. */
+    int runMain(List<String> argv);
+
+    /** Runs a child job (the pickle the parent's {@code Popen} built); returns the exit code. */
+    int runChild(byte[] job);
+
+    /** Flushes the interpreter's stdout and stderr. */
+    void flush();
+
+    @Override
+    void close();
+}

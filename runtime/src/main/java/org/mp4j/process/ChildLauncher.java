@@ -1,0 +1,100 @@
+package org.mp4j.process;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.nio.file.Files;
+import org.mp4j.engine.EngineKind;
+
+/**
+ * Starts child JVMs: the same Java, the same class path and JVM flags as this process (so the
+ * AOT cache applies to children too), running {@link ChildMain} for the same engine.
+ *
+ * <p>The child's stdout and stderr are this process's own (inherited, as after a fork); its
+ * stdin is /dev/null, as CPython gives a child process.
+ *
+ * <p>Where util-linux's {@code setpriv} exists, the child is started with
+ * {@code PR_SET_PDEATHSIG=SIGKILL}, so the kernel kills it the moment this process dies, even
+ * while it is still booting and not yet watching its control socket. The kernel ties that
+ * signal to the thread that forked, so every child is started from one thread that lives as
+ * long as this JVM.
+ */
+public final class ChildLauncher {
+    private final EngineKind engine;
+    private final ControlServer control;
+    private final List<String> jvmArgs;
+    private final ExecutorService forker = Executors.newSingleThreadExecutor(
+        r -> Thread.ofPlatform().daemon().name("mp4j-forker").unstarted(r));
+    private static final Path SETPRIV = Path.of("/usr/bin/setpriv");
+
+    public ChildLauncher(EngineKind engine, ControlServer control) {
+        this.engine = engine;
+        this.control = control;
+        this.jvmArgs = childJvmArgs(ManagementFactory.getRuntimeMXBean().getInputArguments());
+    }
+
+    /** The flags a child inherits: all but those that would make it record an AOT cache or debug. */
+    static List<String> childJvmArgs(List<String> parentArgs) {
+        List<String> args = new ArrayList<>();
+        for (String a : parentArgs) {
+            if (a.startsWith("-XX:AOTCacheOutput") || a.startsWith("-XX:AOTConfiguration")
+                    || a.startsWith("-XX:AOTMode") || a.startsWith("-agentlib:jdwp")
+                    || a.startsWith("-Dmp4j.child")) {
+                continue;
+            }
+            args.add(a);
+        }
+        return args;
+    }
+
+    public ChildProcess launch() {
+        try {
+            return forker.submit(this::launchHere).get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while starting a child JVM", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+
+    private ChildProcess launchHere() {
+        String token = UUID.randomUUID().toString();
+        List<String> cmd = new ArrayList<>();
+        if (Files.isExecutable(SETPRIV)) {
+            cmd.addAll(List.of(SETPRIV.toString(), "--pdeathsig", "KILL"));
+        }
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(jvmArgs);
+        cmd.add("-Dmp4j.child=true");
+        cmd.add("-cp");
+        cmd.add(System.getProperty("java.class.path"));
+        cmd.add(ChildMain.class.getName());
+        cmd.add(control.path().toString());
+        cmd.add(token);
+        cmd.add(engine.cliName());
+        ProcessBuilder pb = new ProcessBuilder(cmd)
+            .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+            .redirectOutput(ProcessBuilder.Redirect.INHERIT)
+            .redirectError(ProcessBuilder.Redirect.INHERIT);
+        try {
+            ChildProcess child = new ChildProcess(pb.start(), token);
+            control.expect(child);
+            child.onExit().thenRun(() -> control.forget(child));
+            return child;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start a child JVM", e);
+        }
+    }
+}

@@ -1,0 +1,166 @@
+package org.mp4j.process;
+
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.graalvm.polyglot.HostAccess;
+
+/**
+ * The parent's handle on one child JVM: the Java half of a Python {@code Popen}.
+ *
+ * <p>A child is launched (or taken warm from the pool) before it has work. It connects back to
+ * its parent's {@link ControlServer} and says READY once its engine is warm; the job is sent as
+ * soon as both the job and the connection are there, so {@link #submit} never waits for a cold
+ * JVM to boot. The exit code is final once the process has exited and its channel is drained.
+ */
+public final class ChildProcess {
+    private static final AtomicInteger SENTINELS = new AtomicInteger(1);
+
+    private final Process process;
+    private final String token;
+    private final long launchedNanos = System.nanoTime();
+    private final int sentinel = SENTINELS.getAndIncrement();
+    private final CompletableFuture<Integer> exitCode = new CompletableFuture<>();
+    private DataOutputStream channel;      // guarded by this
+    private byte[] pendingJob;             // guarded by this
+    private boolean jobSent;               // guarded by this
+    private volatile boolean attached;
+    private volatile Integer reportedExit;
+
+    ChildProcess(Process process, String token) {
+        this.process = process;
+        this.token = token;
+        process.onExit().thenRun(() -> {
+            if (!attached) {
+                finish();
+            }
+        });
+    }
+
+    String token() {
+        return token;
+    }
+
+    long launchedNanos() {
+        return launchedNanos;
+    }
+
+    boolean isReady() {
+        return attached && process.isAlive();
+    }
+
+    /** Called by the control server when the child said READY on its socket; then reads its messages. */
+    void serve(DataInputStream in, DataOutputStream out) {
+        synchronized (this) {
+            channel = out;
+            attached = true;
+            sendPendingJob();
+        }
+        try {
+            ControlMessage msg;
+            while ((msg = ControlMessage.readFrom(in)) != null) {
+                if (msg.type() == ControlMessage.EXIT) {
+                    reportedExit = msg.exitCode();
+                }
+            }
+        } catch (IOException e) {
+            // the channel broke: the child is gone or going; its exit value tells how
+        }
+        finish();
+    }
+
+    /** Hands the child its job; sent now if the child is connected, else as soon as it is. */
+    public synchronized void submit(byte[] job) {
+        if (pendingJob != null || jobSent) {
+            throw new IllegalStateException("this child already has a job");
+        }
+        pendingJob = job;
+        if (channel != null) {
+            sendPendingJob();
+        }
+    }
+
+    private void sendPendingJob() {
+        if (pendingJob == null || channel == null) {
+            return;
+        }
+        try {
+            new ControlMessage(ControlMessage.JOB, pendingJob).writeTo(channel);
+        } catch (IOException e) {
+            // the child died before it got the job; its exit code will say so
+        }
+        pendingJob = null;
+        jobSent = true;
+    }
+
+    private void finish() {
+        if (exitCode.isDone()) {
+            return;
+        }
+        try {
+            int value = process.waitFor();
+            exitCode.complete(ExitStatus.toExitCode(reportedExit, value));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @HostAccess.Export
+    public long pid() {
+        return process.pid();
+    }
+
+    /** A number that names this child in {@code connection.wait()}-style calls. */
+    @HostAccess.Export
+    public int sentinel() {
+        return sentinel;
+    }
+
+    /** The exit code, or null while the child runs. */
+    @HostAccess.Export
+    public Integer poll() {
+        return exitCode.getNow(null);
+    }
+
+    /**
+     * Waits for the child to end: {@code timeout} seconds, or for ever if negative.
+     * Returns the exit code, or null on time-out.
+     */
+    @HostAccess.Export
+    public Integer waitFor(double timeout) {
+        try {
+            if (timeout < 0) {
+                return exitCode.get();
+            }
+            return exitCode.get((long) (timeout * 1e9), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+
+    /** SIGTERM, as CPython's {@code terminate()}; the exit code becomes -15. */
+    @HostAccess.Export
+    public void terminate() {
+        process.destroy();
+    }
+
+    /** SIGKILL, as CPython's {@code kill()}; the exit code becomes -9. */
+    @HostAccess.Export
+    public void kill() {
+        process.destroyForcibly();
+    }
+
+    public CompletableFuture<Integer> onExit() {
+        return exitCode;
+    }
+}

@@ -1,0 +1,77 @@
+package org.mp4j.process;
+
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+
+/**
+ * One message on the control channel between a parent and one child JVM.
+ *
+ * <p>The channel is a Unix-domain stream socket the child opens to its parent. It carries only
+ * control: the job a child must run and the exit code it finished with. Data between Python
+ * processes never passes here.
+ *
+ * <pre>
+ *   0        1                 5                          5+length
+ *   +--------+-----------------+--------------------------+
+ *   |  type  | length (int32)  | body (length bytes)      |
+ *   +--------+-----------------+--------------------------+
+ * </pre>
+ *
+ * <ul>
+ *   <li>{@link #READY} child → parent, once the child's engine is warm; body = the launch token
+ *       (UTF-8) the parent gave it, so the parent can match the socket to the process.</li>
+ *   <li>{@link #JOB} parent → child, once; body = the pickled job the Python side built.</li>
+ *   <li>{@link #EXIT} child → parent, just before the child halts; body = int32 exit code. A
+ *       child that dies without sending it was killed by a signal.</li>
+ * </ul>
+ *
+ * <p>End of stream means the other side is gone: a child treats it as its parent's death and
+ * halts at once, which is why no child JVM outlives its parent.
+ */
+public record ControlMessage(byte type, byte[] body) {
+    public static final byte READY = 1;
+    public static final byte JOB = 2;
+    public static final byte EXIT = 3;
+
+    /** Largest body accepted; a job is a pickle of the process object and its arguments. */
+    public static final int MAX_BODY = Integer.MAX_VALUE - 16;
+
+    public static ControlMessage exit(int code) {
+        return new ControlMessage(EXIT, new byte[] {
+            (byte) (code >>> 24), (byte) (code >>> 16), (byte) (code >>> 8), (byte) code});
+    }
+
+    public int exitCode() {
+        return ((body[0] & 0xff) << 24) | ((body[1] & 0xff) << 16) | ((body[2] & 0xff) << 8) | (body[3] & 0xff);
+    }
+
+    public void writeTo(DataOutputStream out) throws IOException {
+        synchronized (out) {
+            out.writeByte(type);
+            out.writeInt(body.length);
+            out.write(body);
+            out.flush();
+        }
+    }
+
+    /** Reads one message, or returns null at a clean end of stream. */
+    public static ControlMessage readFrom(DataInputStream in) throws IOException {
+        int type = in.read();
+        if (type < 0) {
+            return null;
+        }
+        int length = in.readInt();
+        if (length < 0 || length > MAX_BODY) {
+            throw new IOException("corrupt control message: length " + length);
+        }
+        byte[] body = new byte[length];
+        try {
+            in.readFully(body);
+        } catch (EOFException e) {
+            return null;
+        }
+        return new ControlMessage((byte) type, body);
+    }
+}

@@ -1,0 +1,8 @@
+"""Start method 'forkserver': see popen_jvm and spawn for what it means in mp4j."""
+from .popen_jvm import JvmPopen
+
+__all__ = ['Popen']
+
+
+class Popen(JvmPopen):
+    method = 'forkserver'

@@ -1,0 +1,241 @@
+"""Preparing a child: what the parent sends, and how the child rebuilds `__main__` from it.
+
+Start methods differ only here:
+- spawn / forkserver (CPython's semantics): the child runs the main script again as
+  `__mp_main__`, so code under `if __name__ == '__main__':` does not run again.
+- fork (emulated): the child cannot copy the parent's memory, so it rebuilds `__main__` from
+  the script's definitions (imports, def, class; top-level statements are not run again) and
+  from a pickled snapshot of the parent's picklable globals taken at start(). A script without
+  a main guard thus behaves as on Linux CPython.
+"""
+import ast
+import os
+import sys
+import types
+
+from . import process
+from . import reduction
+
+__all__ = ['get_preparation_data', 'prepare', 'run_job']
+
+
+def get_preparation_data(name, start_method):
+    """What a child needs to look like its parent before it unpickles the Process object."""
+    data = dict(
+        name=name,
+        authkey=bytes(process.current_process().authkey),
+        sys_argv=list(sys.argv),
+        sys_path=list(sys.path),
+        dir=os.getcwd(),
+        environ=dict(os.environ),
+        start_method=start_method,
+    )
+    main_module = sys.modules.get('__main__')
+    main_path = getattr(main_module, '__file__', None)
+    if main_path:
+        data['main_path'] = os.path.abspath(main_path)
+        if start_method == 'fork':
+            data['main_globals'] = main_globals_snapshot(main_module)
+    return data
+
+
+def main_globals_snapshot(main_module):
+    """The parent's globals that a fork would copy and the definitions cannot rebuild: each one
+    pickled on its own, so that one unpicklable value does not keep the others out."""
+    skip = (types.ModuleType, types.FunctionType, types.BuiltinFunctionType, type)
+    if sys.version_info[0] < 3:
+        skip += (types.ClassType,)
+    snapshot = {}
+    for name, value in list(vars(main_module).items()):
+        if name.startswith('__') and name.endswith('__'):
+            continue
+        if isinstance(value, skip):
+            continue
+        try:
+            snapshot[name] = reduction.dumps(value)
+        except Exception:
+            pass
+    return snapshot
+
+
+def prepare(data):
+    """Makes this (child) interpreter look like the parent described by `data`."""
+    current = process.current_process()
+    current.name = data['name']
+    current.authkey = data['authkey']
+    sys.argv = data['sys_argv']
+    sys.path = data['sys_path']
+    os.chdir(data['dir'])
+    if os.environ != data['environ']:
+        os.environ.clear()
+        os.environ.update(data['environ'])
+    from . import context
+    context._force_start_method(data['start_method'])
+    if 'main_path' in data:
+        if data['start_method'] == 'fork':
+            rebuild_main_from_definitions(data['main_path'], data.get('main_globals', {}))
+        else:
+            run_main_as_mp_main(data['main_path'])
+
+
+def run_job(payload):
+    """Child side of Popen: prepare, unpickle the Process, run it; returns the exit code.
+    A child that cannot even be prepared prints why and exits with 1, as CPython's would."""
+    try:
+        prep, process_blob = reduction.loads(payload)
+        prepare(prep)
+        process_obj = reduction.loads(process_blob)
+    except BaseException:
+        import traceback
+        traceback.print_exc()
+        from . import util
+        util._flush_std_streams()
+        return 1
+    return process_obj._bootstrap()
+
+
+def _new_main_module(name, path):
+    module = types.ModuleType(name)
+    module.__file__ = path
+    sys.modules['__main__'] = sys.modules['__mp_main__'] = module
+    return module
+
+
+def _read_source(path):
+    with open(path, 'rb') as f:
+        return f.read()
+
+
+def run_main_as_mp_main(path):
+    """CPython's spawn: the whole main script runs again, under the name __mp_main__."""
+    module = _new_main_module('__mp_main__', path)
+    exec(compile(_read_source(path), path, 'exec'), module.__dict__)
+
+
+def rebuild_main_from_definitions(path, globals_snapshot):
+    """Emulated fork: __main__ gets the script's definitions and the parent's globals.
+
+    Definitions and globals can depend on each other (a default value or decorator that uses a
+    global; a global list that holds functions of __main__), so they are restored in rounds:
+    the globals that unpickle on their own; every definition, a decorated one that fails
+    undecorated; the remaining globals; the definitions that failed, again; all globals last,
+    so that the values the parent had at start() win.
+    """
+    source = _read_source(path)
+    module = _new_main_module('__main__', path)
+    namespace = module.__dict__
+    restored = {}
+
+    def restore_globals():
+        for name, blob in globals_snapshot.items():
+            if name not in restored:
+                try:
+                    restored[name] = reduction.loads(blob)
+                except Exception:
+                    pass       # needs something of __main__ not defined yet
+        namespace.update(restored)
+
+    restore_globals()
+    failed = []
+    for statement in definition_statements(source, path):
+        if not statement.run(namespace):
+            failed.append(statement)
+            statement.run_undecorated(namespace)
+    restore_globals()
+    for statement in failed:
+        statement.run(namespace)
+    namespace.update(restored)
+
+
+class _Statement(object):
+    """One top-level definition of the script, compiled at its own line numbers."""
+
+    def __init__(self, path, lines, first, end, decorator_lines, flags):
+        self.path = path
+        self.lines = lines          # the whole source, as byte lines
+        self.first = first          # 0-based index of the first line
+        self.end = end              # 0-based index past the last line
+        self.decorator_lines = decorator_lines
+        self.flags = flags
+
+    def _text(self, skip):
+        body = [b'\n' if i in skip else self.lines[i] for i in range(self.first, self.end)]
+        return b'\n' * self.first + b''.join(body)
+
+    def _exec(self, namespace, skip):
+        return _exec_source(self._text(skip), self.path, self.flags, namespace)
+
+    def run(self, namespace):
+        return self._exec(namespace, ())
+
+    def run_undecorated(self, namespace):
+        return bool(self.decorator_lines) and self._exec(namespace, self.decorator_lines)
+
+
+def _exec_source(text, path, flags, namespace):
+    # A function of its own: Python 2 forbids exec in a function that has closures.
+    try:
+        exec(compile(text, path, 'exec', flags, True), namespace)
+        return True
+    except Exception:
+        return False
+
+
+def definition_statements(source, path):
+    """The script's top-level definitions (see _is_definition), in order, ready to run."""
+    import __future__
+    tree = ast.parse(source, path)
+    lines = source.splitlines(True)
+    flags = 0
+    for node in tree.body:
+        if isinstance(node, ast.ImportFrom) and node.module == '__future__':
+            for alias in node.names:
+                feature = getattr(__future__, alias.name, None)
+                if feature is not None:
+                    flags |= feature.compiler_flag
+    starts = [_first_line(node) - 1 for node in tree.body]
+    statements = []
+    for i, node in enumerate(tree.body):
+        if not _is_definition(node):
+            continue
+        end = starts[i + 1] if i + 1 < len(starts) else len(lines)
+        body_line = node.lineno - 1
+        decorators = set(range(starts[i], body_line)) if body_line > starts[i] else set()
+        statements.append(_Statement(path, lines, starts[i], end, decorators, flags))
+    return statements
+
+
+_DEFINITION_TYPES = tuple(getattr(ast, n) for n in
+                          ('Import', 'ImportFrom', 'FunctionDef', 'AsyncFunctionDef',
+                           'ClassDef', 'Pass', 'Global')
+                          if hasattr(ast, n))
+_TRY_TYPES = tuple(getattr(ast, n) for n in ('Try', 'TryExcept', 'TryFinally', 'TryStar')
+                   if hasattr(ast, n))
+
+
+def _mentions_name(node):
+    for sub in ast.walk(node):
+        if isinstance(sub, ast.Name) and sub.id == '__name__':
+            return True
+    return False
+
+
+def _is_definition(node):
+    """Imports, def and class, and if/try blocks made only of them (not a __name__ test)."""
+    if isinstance(node, _DEFINITION_TYPES):
+        return True
+    if isinstance(node, ast.If):
+        if _mentions_name(node.test):
+            return False
+        return all(_is_definition(n) for n in node.body + node.orelse)
+    if isinstance(node, _TRY_TYPES):
+        parts = list(getattr(node, 'body', [])) + list(getattr(node, 'orelse', [])) + \
+            list(getattr(node, 'finalbody', []))
+        for handler in getattr(node, 'handlers', []):
+            parts += handler.body
+        return all(_is_definition(n) for n in parts)
+    return False
+
+
+def _first_line(node):
+    return min([node.lineno] + [d.lineno for d in getattr(node, 'decorator_list', [])])

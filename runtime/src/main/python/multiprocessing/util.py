@@ -1,0 +1,171 @@
+"""Helpers every part uses: exit handling, finalizers, std streams, logging."""
+import atexit
+import itertools
+import logging
+import os
+import sys
+import threading
+import weakref
+
+from . import process
+
+SUBDEBUG = 5
+SUBWARNING = 25
+LOGGER_NAME = 'multiprocessing'
+DEFAULT_LOGGING_FORMAT = '[%(levelname)s/%(processName)s] %(message)s'
+
+_logger = None
+
+
+def get_logger():
+    global _logger
+    if _logger is None:
+        _logger = logging.getLogger(LOGGER_NAME)
+        _logger.propagate = 0
+    return _logger
+
+
+def log_to_stderr(level=None):
+    logger = get_logger()
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter(DEFAULT_LOGGING_FORMAT))
+    logger.addHandler(handler)
+    if level:
+        logger.setLevel(level)
+    return logger
+
+
+def sub_debug(msg, *args):
+    if _logger:
+        _logger.log(SUBDEBUG, msg, *args)
+
+
+def debug(msg, *args):
+    if _logger:
+        _logger.log(logging.DEBUG, msg, *args)
+
+
+def info(msg, *args):
+    if _logger:
+        _logger.log(logging.INFO, msg, *args)
+
+
+_finalizer_registry = {}
+_finalizer_counter = itertools.count()
+
+
+class Finalize(object):
+    """Calls `callback(*args, **kwargs)` once: when `obj` is collected, when called, or at exit
+    (for an `exitpriority` that is not None, highest first)."""
+
+    def __init__(self, obj, callback, args=(), kwargs=None, exitpriority=None):
+        if obj is not None:
+            self._weakref = weakref.ref(obj, self)
+        elif exitpriority is None:
+            raise ValueError('Without object, exitpriority cannot be None')
+        else:
+            self._weakref = None
+        self._callback = callback
+        self._args = args
+        self._kwargs = kwargs or {}
+        self._key = (exitpriority, next(_finalizer_counter))
+        self._pid = os.getpid()
+        _finalizer_registry[self._key] = self
+
+    def __call__(self, wr=None):
+        try:
+            del _finalizer_registry[self._key]
+        except KeyError:
+            return None
+        if self._pid != os.getpid():
+            return None
+        res = self._callback(*self._args, **self._kwargs)
+        self._weakref = self._callback = self._args = self._kwargs = self._key = None
+        return res
+
+    def cancel(self):
+        try:
+            del _finalizer_registry[self._key]
+        except KeyError:
+            pass
+        else:
+            self._weakref = self._callback = self._args = self._kwargs = self._key = None
+
+    def still_active(self):
+        return self._key in _finalizer_registry
+
+
+def _run_finalizers(minpriority=None):
+    """Runs the registered finalizers with an exit priority of at least `minpriority`
+    (all with any priority when None), highest priority first."""
+    if minpriority is None:
+        wanted = [k for k in _finalizer_registry if k[0] is not None]
+    else:
+        wanted = [k for k in _finalizer_registry if k[0] is not None and k[0] >= minpriority]
+    wanted.sort(reverse=True)
+    for key in wanted:
+        finalizer = _finalizer_registry.get(key)
+        if finalizer is not None:
+            try:
+                finalizer()
+            except Exception:
+                import traceback
+                traceback.print_exc()
+    if minpriority is None:
+        _finalizer_registry.clear()
+
+
+_afterfork_registry = weakref.WeakValueDictionary()
+_afterfork_counter = itertools.count()
+
+
+def register_after_fork(obj, func):
+    _afterfork_registry[(next(_afterfork_counter), id(obj), func)] = obj
+
+
+_exiting = False
+
+
+def is_exiting():
+    return _exiting
+
+
+def _exit_function():
+    """At the end of a process: terminate daemonic children, join the others."""
+    global _exiting
+    if _exiting:
+        return
+    _exiting = True
+    _run_finalizers(0)
+    if process.current_process() is not None:
+        for p in process.active_children():
+            if p.daemon:
+                p._popen.terminate()
+        for p in process.active_children():
+            p.join()
+    _run_finalizers()
+
+
+atexit.register(_exit_function)
+
+
+def _close_stdin():
+    """A child's stdin is /dev/null, as in CPython."""
+    if sys.stdin is None:
+        return
+    try:
+        sys.stdin.close()
+    except (OSError, ValueError):
+        pass
+    try:
+        sys.stdin = open(os.devnull)
+    except (OSError, ValueError):
+        pass
+
+
+def _flush_std_streams():
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (AttributeError, ValueError, IOError):
+            pass

@@ -1,0 +1,40 @@
+package org.mp4j.process;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import org.junit.jupiter.api.Test;
+
+class ControlMessageTest {
+    @Test
+    void messagesSurviveTheWireInOrderAndEndCleanly() throws IOException {
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        DataOutputStream out = new DataOutputStream(buf);
+        byte[] job = new byte[70_000];
+        for (int i = 0; i < job.length; i++) {
+            job[i] = (byte) i;
+        }
+        new ControlMessage(ControlMessage.JOB, job).writeTo(out);
+        ControlMessage.exit(-15 & 0xff).writeTo(out);
+        DataInputStream in = new DataInputStream(new ByteArrayInputStream(buf.toByteArray()));
+        ControlMessage first = ControlMessage.readFrom(in);
+        assertEquals(ControlMessage.JOB, first.type());
+        assertArrayEquals(job, first.body());
+        assertEquals(241, ControlMessage.readFrom(in).exitCode());
+        assertNull(ControlMessage.readFrom(in));
+    }
+
+    @Test
+    void aCorruptLengthIsRefused() {
+        byte[] corrupt = {ControlMessage.JOB, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff};
+        assertThrows(IOException.class,
+            () -> ControlMessage.readFrom(new DataInputStream(new ByteArrayInputStream(corrupt))));
+    }
+}
