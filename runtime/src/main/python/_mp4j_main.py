@@ -20,8 +20,83 @@ MODULES_EVERY_PROCESS_NEEDS = (
     'multiprocessing.popen_forkserver', 'multiprocessing.reduction', 'multiprocessing.util')
 
 
+_raw_streams = {}
+_unbuffered = [False]
+
+
+class _Py2BufferedWriter(object):
+    """Python 2: a file object that collects writes and passes them on in one piece per flush
+    (at a newline when line-buffered, else when 8 KiB are collected)."""
+    softspace = 0
+
+    def __init__(self, raw, line_buffering):
+        self._raw = raw
+        self._parts = []
+        self._size = 0
+        self.line_buffering = line_buffering
+
+    def write(self, text):
+        self._parts.append(text)
+        self._size += len(text)
+        if self._size >= 8192 or (self.line_buffering and '\n' in text):
+            self.flush()
+
+    def writelines(self, lines):
+        for line in lines:
+            self.write(line)
+
+    def flush(self):
+        if self._parts:
+            data = ''.join(self._parts)
+            self._parts = []
+            self._size = 0
+            self._raw.write(data)
+        self._raw.flush()
+
+    def __getattr__(self, name):
+        return getattr(self._raw, name)
+
+
+def configure_std_streams(unbuffered):
+    """CPython's buffering for stdout and stderr: stdout line-buffered on a terminal and
+    block-buffered otherwise, stderr line-buffered; unbuffered (-u, PYTHONUNBUFFERED): each
+    write goes out at once. Both engines embedded write every piece of a print() straight to
+    the file descriptor, so lines of processes printing at once would interleave."""
+    _unbuffered[0] = bool(unbuffered)
+    for name in ('stdout', 'stderr'):
+        current = getattr(sys, name)
+        try:
+            current.flush()
+        except Exception:
+            pass
+        raw = _raw_streams.setdefault(name, current)
+        if sys.version_info[0] < 3:
+            if unbuffered:
+                replacement = raw
+            else:
+                replacement = _Py2BufferedWriter(raw, name == 'stderr' or raw.isatty())
+        else:
+            import io
+            binary = getattr(raw, 'buffer', None)
+            if binary is None:
+                continue
+            tty = binary.isatty()
+            if not unbuffered and not isinstance(binary, io.BufferedWriter):
+                binary = io.BufferedWriter(binary)
+            replacement = io.TextIOWrapper(binary, encoding=raw.encoding, errors=raw.errors,
+                                           line_buffering=not unbuffered and (name == 'stderr' or tty),
+                                           write_through=bool(unbuffered))
+        setattr(sys, name, replacement)
+        setattr(sys, '__%s__' % name, replacement)
+
+
+def std_streams_unbuffered():
+    return _unbuffered[0]
+
+
 def warm_up():
     """Imports what every process needs, so that a job starts at once."""
+    configure_std_streams(bool(os.environ.get('PYTHONUNBUFFERED')))
     for name in MODULES_EVERY_PROCESS_NEEDS:
         __import__(name)
     import ast
@@ -49,8 +124,9 @@ def print_exception_from(tb_skip):
     traceback.print_exception(etype, value, tb)
 
 
-def run_main(argv):
+def run_main(argv, unbuffered=False):
     """Runs argv[0] as __main__ and returns the exit status."""
+    configure_std_streams(unbuffered)
     argv = [str(a) for a in argv]
     path = argv[0]
     sys.argv = argv

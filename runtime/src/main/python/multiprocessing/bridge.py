@@ -8,3 +8,11 @@ except ImportError:
     ENGINE = 'jython'
 
 __all__ = ['runtime', 'java_bytes', 'ENGINE']
+
+
+def python_bytes(text):
+    """Bytes that Java handed over as a Latin-1 string (one char per byte), as Python bytes."""
+    return text.encode('latin-1')
+
+
+__all__.append('python_bytes')

@@ -53,42 +53,52 @@ class BaseContext(object):
             raise NotImplementedError('cannot determine number of cpus')
         return count
 
-    # Objects that IPC and synchronisation (Queue, Pipe, Lock, ...) and Manager/Pool bring.
     def Manager(self):
         _not_built_yet('Manager')
 
     def Pipe(self, duplex=True):
-        _not_built_yet('Pipe')
+        """Two Connection objects, the ends of a pipe (duplex: both ends send and receive)."""
+        from .connection import Pipe
+        return Pipe(duplex)
 
     def Lock(self):
-        _not_built_yet('Lock')
+        from .synchronize import Lock
+        return Lock(ctx=self.get_context())
 
     def RLock(self):
-        _not_built_yet('RLock')
+        from .synchronize import RLock
+        return RLock(ctx=self.get_context())
 
     def Condition(self, lock=None):
-        _not_built_yet('Condition')
+        from .synchronize import Condition
+        return Condition(lock, ctx=self.get_context())
 
     def Semaphore(self, value=1):
-        _not_built_yet('Semaphore')
+        from .synchronize import Semaphore
+        return Semaphore(value, ctx=self.get_context())
 
     def BoundedSemaphore(self, value=1):
-        _not_built_yet('BoundedSemaphore')
+        from .synchronize import BoundedSemaphore
+        return BoundedSemaphore(value, ctx=self.get_context())
 
     def Event(self):
-        _not_built_yet('Event')
+        from .synchronize import Event
+        return Event(ctx=self.get_context())
 
     def Barrier(self, parties, action=None, timeout=None):
         _not_built_yet('Barrier')
 
     def Queue(self, maxsize=0):
-        _not_built_yet('Queue')
+        from .queues import Queue
+        return Queue(maxsize, ctx=self.get_context())
 
     def JoinableQueue(self, maxsize=0):
-        _not_built_yet('JoinableQueue')
+        from .queues import JoinableQueue
+        return JoinableQueue(maxsize, ctx=self.get_context())
 
     def SimpleQueue(self):
-        _not_built_yet('SimpleQueue')
+        from .queues import SimpleQueue
+        return SimpleQueue(ctx=self.get_context())
 
     def Pool(self, processes=None, initializer=None, initargs=(), maxtasksperchild=None):
         _not_built_yet('Pool')

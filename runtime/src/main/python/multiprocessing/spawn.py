@@ -13,6 +13,8 @@ import os
 import sys
 import types
 
+import _mp4j_main
+
 from . import process
 from . import reduction
 
@@ -29,6 +31,7 @@ def get_preparation_data(name, start_method):
         dir=os.getcwd(),
         environ=dict(os.environ),
         start_method=start_method,
+        unbuffered=_mp4j_main.std_streams_unbuffered(),
     )
     main_module = sys.modules.get('__main__')
     main_path = getattr(main_module, '__file__', None)
@@ -69,6 +72,8 @@ def prepare(data):
     if os.environ != data['environ']:
         os.environ.clear()
         os.environ.update(data['environ'])
+    if data['unbuffered'] != _mp4j_main.std_streams_unbuffered():
+        _mp4j_main.configure_std_streams(data['unbuffered'])
     from . import context
     context._force_start_method(data['start_method'])
     if 'main_path' in data:

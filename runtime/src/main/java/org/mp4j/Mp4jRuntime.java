@@ -6,6 +6,9 @@ import org.mp4j.process.ChildLauncher;
 import org.mp4j.process.ChildProcess;
 import org.mp4j.process.ControlServer;
 import org.mp4j.process.WarmPool;
+import org.mp4j.queues.SharedQueue;
+import org.mp4j.shm.SharedNames;
+import org.mp4j.synchronize.PosixSemaphore;
 
 /**
  * The one mp4j object of a JVM: what the Python {@code multiprocessing} package calls to start
@@ -21,6 +24,7 @@ public final class Mp4jRuntime implements AutoCloseable {
     private final EngineKind engine;
     private final boolean child;
     private final int warmPoolSize;
+    private final SharedNames names = new SharedNames();
     private ControlServer control;     // guarded by this
     private ChildLauncher launcher;    // guarded by this
     private WarmPool pool;             // guarded by this
@@ -84,6 +88,30 @@ public final class Mp4jRuntime implements AutoCloseable {
         return c;
     }
 
+    /** A new named semaphore with {@code value}, for Lock, Semaphore, Event and the rest. */
+    @HostAccess.Export
+    public PosixSemaphore newSemaphore(int value) {
+        return PosixSemaphore.create("/" + names.next(), value);
+    }
+
+    /** Opens a semaphore made by another process of this tree. */
+    @HostAccess.Export
+    public PosixSemaphore attachSemaphore(String name) {
+        return PosixSemaphore.attach(name);
+    }
+
+    /** A new queue in shared memory; {@code maxsize <= 0} means unbounded. */
+    @HostAccess.Export
+    public SharedQueue newQueue(int maxsize) {
+        return SharedQueue.create(names, maxsize, SharedQueue.DEFAULT_CAPACITY);
+    }
+
+    /** Opens a queue made by another process of this tree. */
+    @HostAccess.Export
+    public SharedQueue attachQueue(String name) {
+        return SharedQueue.attach(name);
+    }
+
     /** Begins filling the warm pool in the background, ahead of the first {@code start()}. */
     public void prewarm() {
         WarmPool p = pool();
@@ -98,7 +126,8 @@ public final class Mp4jRuntime implements AutoCloseable {
     private synchronized ChildLauncher launcher() {
         if (launcher == null) {
             control = new ControlServer();
-            launcher = new ChildLauncher(engine, control);
+            names.startTracker();
+            launcher = new ChildLauncher(engine, control, names.rootPid());
         }
         return launcher;
     }
@@ -118,5 +147,6 @@ public final class Mp4jRuntime implements AutoCloseable {
         if (control != null) {
             control.close();
         }
+        names.removeAll();
     }
 }

@@ -101,42 +101,51 @@ class LauncherTest {
         assertTrue(r.stderr().contains("ZeroDivisionError: child failed"), r::describe);
     }
 
-    @Test
-    void unbufferedOutputArrivesBeforeTheScriptEnds() throws IOException {
-        // The script prints, then waits for a file only the test creates after seeing the line.
+    @ParameterizedTest
+    @ValueSource(strings = {"-u", "PYTHONUNBUFFERED", "buffered"})
+    void stdoutIsBufferedAsCPythonsUnlessUnbufferedIsAsked(String variant) throws Exception {
+        // The script prints, then waits for a file the test creates only after looking at stdout.
         Path flag = dir.resolve("flag");
         Path p = script("unbuffered.py",
             "import os, time",
             "print('first')",
+            "open(" + pyString(dir.resolve("started")) + ", 'w').close()",
             "t0 = time.time()",
             "while not os.path.exists(" + pyString(flag) + ") and time.time() - t0 < 60:",
             "    time.sleep(0.05)",
             "print('second', os.path.exists(" + pyString(flag) + "))");
-        for (String[] variant : new String[][] {{"-u"}, {}}) {
-            Map<String, String> env = variant.length == 0 ? Map.of("PYTHONUNBUFFERED", "1") : Map.of();
-            List<String> cmd = new java.util.ArrayList<>(List.of(Mp4j.HOME.resolve("mp4j").toString()));
-            cmd.addAll(List.of(variant));
-            cmd.add(p.toString());
-            Files.deleteIfExists(flag);
-            Path out = dir.resolve("out.txt");
-            ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile()).redirectOutput(out.toFile())
-                .redirectErrorStream(false).redirectError(ProcessBuilder.Redirect.DISCARD);
-            pb.environment().putAll(env);
-            Process proc = pb.start();
-            try {
-                long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-                while (!Files.readString(out).contains("first") && System.nanoTime() < deadline && proc.isAlive()) {
-                    Thread.sleep(20);
-                }
-                assertTrue(Files.readString(out).contains("first"), "the first line did not arrive while the script ran");
-                Files.writeString(flag, "x");
-                assertTrue(proc.waitFor(60, java.util.concurrent.TimeUnit.SECONDS));
-                assertEquals("first\nsecond True", Files.readString(out).strip());
-            } catch (InterruptedException e) {
-                throw new IllegalStateException(e);
-            } finally {
-                Mp4j.killTree(proc.toHandle());
+        List<String> cmd = new java.util.ArrayList<>(List.of(Mp4j.HOME.resolve("mp4j").toString()));
+        if (variant.equals("-u")) {
+            cmd.add("-u");
+        }
+        cmd.add(p.toString());
+        Path out = dir.resolve("out.txt");
+        Path started = dir.resolve("started");
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile()).redirectOutput(out.toFile())
+            .redirectError(ProcessBuilder.Redirect.DISCARD);
+        pb.environment().remove("PYTHONUNBUFFERED");
+        if (variant.equals("PYTHONUNBUFFERED")) {
+            pb.environment().put("PYTHONUNBUFFERED", "1");
+        }
+        Process proc = pb.start();
+        try {
+            boolean unbuffered = !variant.equals("buffered");
+            long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+            while (!Files.exists(started) && System.nanoTime() < deadline && proc.isAlive()) {
+                Thread.sleep(50);
             }
+            assertTrue(Files.exists(started), "the script did not start");
+            // print() has returned: an unbuffered line is in the file now, a buffered one is not.
+            Thread.sleep(300);
+            assertEquals(unbuffered, Files.readString(out).contains("first"),
+                unbuffered ? "the first line did not arrive while the script ran"
+                           : "stdout to a file must be block-buffered, as CPython's");
+            assertTrue(proc.isAlive(), "the script ended early");
+            Files.writeString(flag, "x");
+            assertTrue(proc.waitFor(60, java.util.concurrent.TimeUnit.SECONDS));
+            assertEquals("first\nsecond True", Files.readString(out).strip());
+        } finally {
+            Mp4j.killTree(proc.toHandle());
         }
     }
 

@@ -19,13 +19,19 @@ final class Mp4j {
     }
 
     /** What one run printed and how it ended. */
-    record Run(int exitCode, String stdout, String stderr, Duration elapsed) {
+    record Run(int exitCode, byte[] stdoutBytes, String stderr, Duration elapsed) {
+        /** Stdout as UTF-8 (bytes that are not UTF-8 become U+FFFD). */
+        String stdout() {
+            return new String(stdoutBytes, StandardCharsets.UTF_8);
+        }
+
         List<String> lines() {
-            return stdout.isEmpty() ? List.of() : List.of(stdout.split("\n"));
+            String out = stdout();
+            return out.isEmpty() ? List.of() : List.of(out.split("\n"));
         }
 
         String describe() {
-            return "exit " + exitCode + " after " + elapsed.toMillis() + " ms\n--- stdout ---\n" + stdout
+            return "exit " + exitCode + " after " + elapsed.toMillis() + " ms\n--- stdout ---\n" + stdout()
                 + "\n--- stderr ---\n" + stderr;
         }
     }
@@ -44,11 +50,15 @@ final class Mp4j {
 
     /** Runs {@code ./mp4j [launcherArgs] script} in the script's folder; kills the tree on time-out. */
     static Run run(Path script, Duration timeout, Map<String, String> env, String... launcherArgs) {
+        return runIn(script.getParent(), script, timeout, env, launcherArgs);
+    }
+
+    static Run runIn(Path workDir, Path script, Duration timeout, Map<String, String> env, String... launcherArgs) {
         List<String> cmd = new ArrayList<>();
         cmd.add(HOME.resolve("mp4j").toString());
         cmd.addAll(List.of(launcherArgs));
         cmd.add(script.toString());
-        return runCommand(cmd, script.getParent(), timeout, env, null);
+        return runCommand(cmd, workDir, timeout, env, null);
     }
 
     static Run runCommand(List<String> cmd, Path dir, Duration timeout, Map<String, String> env, String stdin) {
@@ -57,6 +67,9 @@ final class Mp4j {
             File err = File.createTempFile("mp4j-err", ".txt");
             ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile())
                 .redirectOutput(out).redirectError(err);
+            // Only what a test asks for: the developer's or CI's own setting must not decide.
+            pb.environment().remove("PYTHONUNBUFFERED");
+            pb.environment().remove("PYTHONIOENCODING");
             pb.environment().putAll(env);
             if (stdin == null) {
                 pb.redirectInput(new File("/dev/null"));
@@ -77,8 +90,8 @@ final class Mp4j {
             } else {
                 code = p.exitValue();
             }
-            String o = Files.readString(out.toPath(), StandardCharsets.UTF_8);
-            String e = Files.readString(err.toPath(), StandardCharsets.UTF_8);
+            byte[] o = Files.readAllBytes(out.toPath());
+            String e = new String(Files.readAllBytes(err.toPath()), StandardCharsets.UTF_8);
             out.delete();
             err.delete();
             return new Run(code, o, e, elapsed);
@@ -95,6 +108,75 @@ final class Mp4j {
         root.destroyForcibly();
     }
 
-    /** Kills the launcher and all its children: for examples that block for ever by design. */
+    /** The exit code of a run that was still going when it was stopped. */
     static final int TIMED_OUT = Integer.MIN_VALUE;
+
+    /** A watched run: also when its stdout first satisfied the condition (null if never). */
+    record Watched(Run run, Duration seenAt) {
+        boolean stillRunning() {
+            return run.exitCode() == TIMED_OUT;
+        }
+    }
+
+    /**
+     * Runs {@code ./mp4j script} in {@code workDir} with unbuffered output (as on a terminal);
+     * once stdout satisfies {@code until}, waits {@code hold} more and stops the whole tree if it
+     * is still running. For examples that block or loop for ever by design.
+     */
+    static Watched watch(Path workDir, Path script, java.util.function.Predicate<String> until,
+                         Duration limit, Duration hold) {
+        try {
+            File out = File.createTempFile("mp4j-out", ".txt");
+            File err = File.createTempFile("mp4j-err", ".txt");
+            ProcessBuilder pb = new ProcessBuilder(HOME.resolve("mp4j").toString(), script.toString())
+                .directory(workDir.toFile()).redirectOutput(out).redirectError(err)
+                .redirectInput(new File("/dev/null"));
+            pb.environment().remove("PYTHONIOENCODING");
+            pb.environment().put("PYTHONUNBUFFERED", "1");
+            long t0 = System.nanoTime();
+            Process p = pb.start();
+            Duration seenAt = null;
+            long stopAt = t0 + limit.toNanos();
+            while (p.isAlive() && System.nanoTime() < stopAt) {
+                if (seenAt == null && until.test(new String(Files.readAllBytes(out.toPath()), StandardCharsets.UTF_8))) {
+                    seenAt = Duration.ofNanos(System.nanoTime() - t0);
+                    stopAt = Math.min(stopAt, System.nanoTime() + hold.toNanos());
+                }
+                Thread.sleep(50);
+            }
+            int code;
+            if (p.isAlive()) {
+                killTree(p.toHandle());
+                p.waitFor();
+                code = TIMED_OUT;
+            } else {
+                code = p.exitValue();
+            }
+            Duration elapsed = Duration.ofNanos(System.nanoTime() - t0);
+            byte[] o = Files.readAllBytes(out.toPath());
+            if (seenAt == null && until.test(new String(o, StandardCharsets.UTF_8))) {
+                seenAt = elapsed;
+            }
+            Run run = new Run(code, o, new String(Files.readAllBytes(err.toPath()), StandardCharsets.UTF_8), elapsed);
+            out.delete();
+            err.delete();
+            return new Watched(run, seenAt);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Copies an example into {@code dir} (examples that write files run there, not in the repo). */
+    static Path copyExample(String relative, Path dir) {
+        try {
+            Path target = dir.resolve(example(relative).getFileName());
+            Files.copy(example(relative), target);
+            return target;
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
 }

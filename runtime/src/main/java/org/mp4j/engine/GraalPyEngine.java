@@ -23,6 +23,7 @@ import org.graalvm.polyglot.io.IOAccess;
 public final class GraalPyEngine implements PythonEngine {
     private final Context context;
     private final Value main;
+    private final boolean unbuffered;
 
     public GraalPyEngine(EngineSettings settings, Object runtime) {
         Path cache = Path.of(System.getProperty("user.home"), ".cache", "mp4j", "pycache");
@@ -53,6 +54,7 @@ public final class GraalPyEngine implements PythonEngine {
         if (settings.ioEncoding() != null) {
             b.option("python.StandardStreamEncoding", settings.ioEncoding());
         }
+        unbuffered = settings.unbuffered();
         context = b.build();
         context.getPolyglotBindings().putMember("mp4j", runtime);
         main = context.eval("python", "import _mp4j_main\n_mp4j_main");
@@ -65,7 +67,7 @@ public final class GraalPyEngine implements PythonEngine {
 
     @Override
     public int runMain(List<String> argv) {
-        return call(() -> main.getMember("run_main").execute((Object) argv.toArray(new String[0])).asInt());
+        return call(() -> main.getMember("run_main").execute((Object) argv.toArray(new String[0]), unbuffered).asInt());
     }
 
     @Override

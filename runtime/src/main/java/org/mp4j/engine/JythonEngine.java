@@ -18,6 +18,7 @@ import org.python.util.PythonInterpreter;
 public final class JythonEngine implements PythonEngine {
     private final PythonInterpreter interpreter;
     private final PyObject main;
+    private final boolean unbuffered;
 
     public JythonEngine(EngineSettings settings) {
         Properties props = new Properties();
@@ -34,6 +35,7 @@ public final class JythonEngine implements PythonEngine {
             }
         }
         Options.unbuffered = settings.unbuffered();
+        unbuffered = settings.unbuffered();
         PythonInterpreter.initialize(System.getProperties(), props, new String[] {""});
         interpreter = new PythonInterpreter(null, new PySystemState());
         interpreter.exec("import _mp4j_main");
@@ -51,7 +53,7 @@ public final class JythonEngine implements PythonEngine {
         for (int i = 0; i < args.length; i++) {
             args[i] = Py.newStringUTF8(argv.get(i));
         }
-        return main.invoke("run_main", new org.python.core.PyList(args)).asInt();
+        return main.invoke("run_main", new org.python.core.PyList(args), Py.newBoolean(unbuffered)).asInt();
     }
 
     @Override

@@ -13,6 +13,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.nio.file.Files;
 import org.mp4j.engine.EngineKind;
+import org.mp4j.shm.SharedNames;
 
 /**
  * Starts child JVMs: the same Java, the same class path and JVM flags as this process (so the
@@ -35,9 +36,12 @@ public final class ChildLauncher {
         r -> Thread.ofPlatform().daemon().name("mp4j-forker").unstarted(r));
     private static final Path SETPRIV = Path.of("/usr/bin/setpriv");
 
-    public ChildLauncher(EngineKind engine, ControlServer control) {
+    private final long rootPid;
+
+    public ChildLauncher(EngineKind engine, ControlServer control, long rootPid) {
         this.engine = engine;
         this.control = control;
+        this.rootPid = rootPid;
         this.jvmArgs = childJvmArgs(ManagementFactory.getRuntimeMXBean().getInputArguments());
     }
 
@@ -88,6 +92,7 @@ public final class ChildLauncher {
             .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
             .redirectOutput(ProcessBuilder.Redirect.INHERIT)
             .redirectError(ProcessBuilder.Redirect.INHERIT);
+        pb.environment().put(SharedNames.ROOT_ENV, Long.toString(rootPid));
         try {
             ChildProcess child = new ChildProcess(pb.start(), token);
             control.expect(child);

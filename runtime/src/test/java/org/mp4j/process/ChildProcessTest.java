@@ -18,7 +18,7 @@ class ChildProcessTest {
     @BeforeAll
     static void start() {
         control = new ControlServer();
-        launcher = new ChildLauncher(EngineKind.JYTHON, control);
+        launcher = new ChildLauncher(EngineKind.JYTHON, control, ProcessHandle.current().pid());
     }
 
     @AfterAll

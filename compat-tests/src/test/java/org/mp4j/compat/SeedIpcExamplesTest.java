@@ -1,0 +1,335 @@
+package org.mp4j.compat;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.Charset;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.ResourceAccessMode;
+import org.junit.jupiter.api.parallel.ResourceLock;
+import org.junit.jupiter.api.parallel.Resources;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The seed articles' examples of Queue, JoinableQueue, Lock, Semaphore and Event
+ * (python-examples/, code verbatim), each checked for what any correct implementation prints.
+ * Examples that block or loop for ever by design are checked for their output and for still
+ * running, then stopped.
+ */
+class SeedIpcExamplesTest {
+    private static final Duration LIMIT = Duration.ofSeconds(180);
+    private static final Duration HOLD = Duration.ofSeconds(3);
+
+    @TempDir
+    Path dir;
+
+    private static Mp4j.Run run(String example) {
+        Mp4j.Run r = Mp4j.run(Mp4j.example(example), LIMIT);
+        assertEquals(0, r.exitCode(), r::describe);
+        return r;
+    }
+
+    private Mp4j.Run runUnbuffered(String example) {
+        Mp4j.Run r = Mp4j.runIn(dir, Mp4j.copyExample(example, dir), LIMIT, Map.of("PYTHONUNBUFFERED", "1"));
+        assertEquals(0, r.exitCode(), r::describe);
+        return r;
+    }
+
+    private Mp4j.Watched blocksAfter(String example, String expectedOutput) {
+        Mp4j.Watched w = Mp4j.watch(dir, Mp4j.copyExample(example, dir),
+            out -> out.equals(expectedOutput), LIMIT, HOLD);
+        assertTrue(w.stillRunning(), () -> "expected it to block:\n" + w.run().describe());
+        assertEquals(expectedOutput, w.run().stdout(), w.run()::describe);
+        return w;
+    }
+
+    private static List<String[]> events(Pattern p, String text) {
+        List<String[]> found = new ArrayList<>();
+        Matcher m = p.matcher(text);
+        while (m.find()) {
+            String[] groups = new String[m.groupCount()];
+            for (int i = 0; i < groups.length; i++) {
+                groups[i] = m.group(i + 1);
+            }
+            found.add(groups);
+        }
+        return found;
+    }
+
+    // --- seed 001: Lock, ticket, Semaphore -------------------------------------------------
+
+    @Test
+    void lockMakesTheWorkersRunOneAtATime() {
+        Mp4j.Run r = runUnbuffered("py3/seed001_work_lock.py");
+        List<String[]> ev = events(Pattern.compile("(\\d) : (\\d+) is (running|done)"), r.stdout());
+        assertEquals(6, ev.size(), r::describe);
+        Set<String> workers = new HashSet<>();
+        for (int i = 0; i < 6; i += 2) {
+            assertEquals("running", ev.get(i)[2], r::describe);
+            assertEquals("done", ev.get(i + 1)[2], "another worker ran inside the lock:\n" + r.describe());
+            assertEquals(ev.get(i)[0] + ev.get(i)[1], ev.get(i + 1)[0] + ev.get(i + 1)[1], r::describe);
+            workers.add(ev.get(i)[0]);
+        }
+        assertEquals(Set.of("0", "1", "2"), workers);
+    }
+
+    @Test
+    void ticketsAreNeverOversoldUnderTheLock() throws Exception {
+        Files.writeString(dir.resolve("ticket"), "{\"count\":3}");
+        Mp4j.Run r = Mp4j.runIn(dir, Mp4j.copyExample("py3/seed001_ticket.py", dir), LIMIT, Map.of());
+        assertEquals(0, r.exitCode(), r::describe);
+        assertEquals(5, events(Pattern.compile("person(\\d)查询当前余票"), r.stdout()).size(), r::describe);
+        assertEquals(3, events(Pattern.compile("person(\\d)购票成功"), r.stdout()).size(), r::describe);
+        assertEquals(2, events(Pattern.compile("余票不足,person(\\d)购票失败"), r.stdout()).size(), r::describe);
+        assertEquals("{\"count\": 0}", Files.readString(dir.resolve("ticket")).strip());
+    }
+
+    @Test
+    void semaphoreLetsAtMostFourSingAtOnce() {
+        Mp4j.Run r = runUnbuffered("py3/seed001_ktv_semaphore.py");
+        List<String[]> ev = events(Pattern.compile("person (\\d) (进来唱歌了|从ktv出去了)"), r.stdout());
+        assertEquals(10, ev.size(), r::describe);
+        int inside = 0;
+        int most = 0;
+        Set<String> in = new HashSet<>();
+        for (String[] e : ev) {
+            if (e[1].equals("进来唱歌了")) {
+                inside++;
+                in.add(e[0]);
+            } else {
+                assertTrue(in.contains(e[0]), "left before it came in: " + r.describe());
+                inside--;
+            }
+            most = Math.max(most, inside);
+        }
+        assertTrue(most <= 4, "more than 4 inside at once:\n" + r.describe());
+        assertEquals(5, in.size());
+    }
+
+    // --- seed 001: Event -------------------------------------------------------------------
+
+    @Test
+    void newEventIsNotSet() {
+        assertEquals(List.of("False"), run("py3/seed001_event1.py").lines());
+    }
+
+    @Test
+    void waitOnAnUnsetEventBlocks() {
+        blocksAfter("py3/seed001_event2.py", "False\n");
+    }
+
+    @Test
+    void waitOnASetEventReturnsAtOnce() {
+        assertEquals(List.of("False", "True"), run("py3/seed001_event3.py").lines());
+    }
+
+    @Test
+    void waitAfterClearBlocksAgain() {
+        blocksAfter("py3/seed001_event4.py", "False\nTrue\nFalse\n");
+    }
+
+    @Test
+    void carsPassOnlyOnGreen() {
+        Mp4j.Watched w = Mp4j.watch(dir, Mp4j.copyExample("py3/seed001_traffic_light.py", dir),
+            out -> out.contains("car2通过路口"), LIMIT, Duration.ofSeconds(1));
+        Mp4j.Run r = w.run();
+        assertTrue(w.stillRunning(), () -> "the light loops for ever:\n" + r.describe());
+        String out = r.stdout().replaceAll("\u001b\\[[0-9;]*m", "");
+        assertTrue(out.startsWith("红灯亮"), r::describe);
+        List<String[]> ev = events(Pattern.compile("(红灯亮|绿灯亮|car(\\d)正在等待|car(\\d)通过路口)"), out);
+        boolean green = false;
+        Set<String> waiting = new HashSet<>();
+        for (String[] e : ev) {
+            if (e[0].equals("红灯亮")) {
+                green = false;
+            } else if (e[0].equals("绿灯亮")) {
+                green = true;
+                waiting.clear();
+            } else if (e[1] != null) {
+                waiting.add(e[1]);
+            } else {
+                assertFalse(waiting.contains(e[2]), "car" + e[2] + " passed before the light turned green:\n" + out);
+            }
+        }
+        assertTrue(out.contains("car0通过路口") && out.contains("car1通过路口"), r::describe);
+    }
+
+    // --- seed 001 and 002: Queue between processes ------------------------------------------
+
+    @Test
+    void childGetsWhatTheParentPuts() {
+        assertEquals(List.of("[1, 2, 3]"), run("py3/seed001_queue_ipc.py").lines());
+    }
+
+    @Test
+    // Timing: the child must take the item within the parent's 0.5 s sleep, so nothing else runs.
+    @ResourceLock(value = Resources.GLOBAL, mode = ResourceAccessMode.READ_WRITE)
+    void twoWayQueueChildAnswersWithinHalfASecond() {
+        // Only works if the child runs its target (and takes 'hi') before the parent's
+        // time.sleep(0.5) ends: otherwise the parent gets its own 'hi' back.
+        assertEquals(List.of("hi", "你好"), run("py3/seed001_queue_two_way.py").lines());
+    }
+
+    private static final Pattern MADE = Pattern.compile("(\\d+) 生产了 包子(\\d)");
+    private static final Pattern EATEN = Pattern.compile("(\\d+) 吃 包子(\\d)");
+
+    private static void assertProducedAndEatenInOrder(Mp4j.Run r) {
+        List<String[]> made = events(MADE, r.stdout());
+        List<String[]> eaten = events(EATEN, r.stdout());
+        assertEquals(10, made.size(), r::describe);
+        assertEquals(10, eaten.size(), r::describe);
+        for (int i = 0; i < 10; i++) {
+            assertEquals(String.valueOf(i), made.get(i)[1], r::describe);
+            assertEquals(String.valueOf(i), eaten.get(i)[1], "FIFO order: " + r.describe());
+            assertEquals(made.get(0)[0], made.get(i)[0]);
+            assertEquals(eaten.get(0)[0], eaten.get(i)[0]);
+        }
+        assertNotEquals(made.get(0)[0], eaten.get(0)[0], "producer and consumer are one process");
+        assertTrue(r.lines().contains("主"), r::describe);
+    }
+
+    @Test
+    void producerConsumerWithoutEndSignalNeverEnds() {
+        Mp4j.Watched w = Mp4j.watch(dir, Mp4j.copyExample("py3/seed001_producer_consumer.py", dir),
+            out -> out.contains("吃 包子9"), LIMIT, HOLD);
+        assertTrue(w.stillRunning(), () -> "the consumer waits for ever on an empty queue:\n" + w.run().describe());
+        assertProducedAndEatenInOrder(w.run());
+    }
+
+    @Test
+    void producerConsumerWithEndSignalEnds() {
+        assertProducedAndEatenInOrder(runUnbuffered("py3/seed001_producer_consumer_end_signal.py"));
+    }
+
+    @Test
+    void putOnAFullQueueBlocks() {
+        blocksAfter("py3/seed002_queue.py", "");
+    }
+
+    @Test
+    void twoChildrenTalkThroughAQueue() {
+        Mp4j.Run r = run("py3/seed002_queue_ipc.py");
+        assertEquals(Set.of("主进程", "子进程的consumer从队列中获取数据 子进程procedure往队里中添加了数据"),
+            Set.copyOf(r.lines()), r::describe);
+    }
+
+    // --- seed 003: every alternative of the full/empty behaviour ------------------------------
+
+    @Test
+    void fourthPutOnAQueueOfThreeBlocks() {
+        blocksAfter("py3/seed003_queue_blocking.py", "");
+    }
+
+    @Test
+    void oneGetFirstMakesRoomForTheFourthPut() {
+        assertEquals(List.of("first", "{'k': 'sencond'}", "['third']", "4"),
+            run("py3/seed003_queue_blocking_get_first.py").lines());
+    }
+
+    @Test
+    void getOnTheEmptiedQueueBlocks() {
+        blocksAfter("py3/seed003_queue_blocking_get_all.py", "first\n{'k': 'sencond'}\n['third']\n4\n");
+    }
+
+    @Test
+    void timedPutOnAFullQueueRaisesFullAfterItsTimeout() {
+        Mp4j.Watched w = Mp4j.watch(dir, Mp4j.copyExample("py3/seed003_queue_timeout.py", dir),
+            out -> out.contains("===>"), LIMIT, Duration.ofSeconds(30));
+        Mp4j.Run r = w.run();
+        assertEquals(1, r.exitCode(), r::describe);
+        assertEquals("===>\n", r.stdout());
+        assertTrue(r.stderr().strip().endsWith("queue.Full"), r::describe);
+        assertNotNull(w.seenAt());
+        long waited = r.elapsed().minus(w.seenAt()).toMillis();
+        assertTrue(waited >= 2900 && waited < 10_000, "Full came after " + waited + " ms, not ~3 s");
+    }
+
+    @Test
+    void nonBlockingPutsAndGetsWithinLimits() {
+        assertEquals(List.of("===>", "first", "{'k': 'sencond'}", "['third']", "get over"),
+            run("py3/seed003_queue_nonblocking.py").lines());
+    }
+
+    @Test
+    void nonBlockingPutOnAFullQueueRaisesFullAtOnce() {
+        Mp4j.Run r = Mp4j.run(Mp4j.example("py3/seed003_queue_nonblocking_put_full.py"), LIMIT);
+        assertEquals(1, r.exitCode(), r::describe);
+        assertEquals(List.of("===>"), r.lines());
+        assertTrue(r.stderr().strip().endsWith("queue.Full"), r::describe);
+    }
+
+    @Test
+    void nonBlockingGetOnAnEmptyQueueRaisesEmptyAtOnce() {
+        Mp4j.Run r = Mp4j.run(Mp4j.example("py3/seed003_queue_nonblocking_get_empty.py"), LIMIT);
+        assertEquals(1, r.exitCode(), r::describe);
+        assertEquals(List.of("===>", "first", "{'k': 'sencond'}", "['third']", "get over"), r.lines());
+        assertTrue(r.stderr().strip().endsWith("_queue.Empty"), r::describe);
+    }
+
+    @Test
+    void nowaitVariantsWithinLimits() {
+        assertEquals(List.of("first", "2", "3"), run("py3/seed003_queue_nowait.py").lines());
+    }
+
+    @Test
+    void putNowaitOnAFullQueueRaisesFull() {
+        Mp4j.Run r = Mp4j.run(Mp4j.example("py3/seed003_queue_nowait_put_full.py"), LIMIT);
+        assertEquals(1, r.exitCode(), r::describe);
+        assertEquals(List.of(), r.lines());
+        assertTrue(r.stderr().strip().endsWith("queue.Full"), r::describe);
+    }
+
+    @Test
+    void getNowaitOnAnEmptyQueueRaisesEmpty() {
+        Mp4j.Run r = Mp4j.run(Mp4j.example("py3/seed003_queue_nowait_get_empty.py"), LIMIT);
+        assertEquals(1, r.exitCode(), r::describe);
+        assertEquals(List.of("first", "2", "3"), r.lines());
+        assertTrue(r.stderr().strip().endsWith("_queue.Empty"), r::describe);
+    }
+
+    // --- seed 000: JoinableQueue --------------------------------------------------------------
+
+    @Test
+    void joinableQueueJoinWaitsUntilEveryItemIsDone() {
+        // Unbuffered, as on a terminal: the consumer is a daemon, terminated at the end, and a
+        // terminated process's buffered output is lost (CPython's too).
+        Mp4j.Run r = runUnbuffered("py3/seed000_joinable_queue.py");
+        String out = r.stdout().replaceAll("\u001b\\[[0-9;]*m", "");
+        List<String[]> added = events(Pattern.compile("add data (\\d+)"), out);
+        List<String[]> removed = events(Pattern.compile("minus data(\\d+)"), out);
+        assertEquals(10, added.size(), r::describe);
+        assertEquals(10, removed.size(), r::describe);
+        for (int i = 0; i < 10; i++) {
+            assertEquals(added.get(i)[0], removed.get(i)[0], "FIFO order: " + r.describe());
+        }
+        List<String> lines = List.of(out.strip().split("\n"));
+        assertEquals("结束", lines.get(lines.size() - 1), "join() returned before every task_done(): " + r.describe());
+    }
+
+    // --- seed 004 (Python 2, Jython) ----------------------------------------------------------
+
+    @Test
+    void python2QueueWriterAndReaderOnJython() {
+        Mp4j.Run r = Mp4j.run(Mp4j.example("py2/seed004_queue_write_read.py"), LIMIT);
+        assertEquals(0, r.exitCode(), r::describe);
+        // The script declares #coding:gbk and prints GBK bytes, as CPython 2.7 does.
+        String expected = "Put A to queue...\nPut B to queue...\nPut C to queue...\n"
+            + "Get A from queue.\nGet B from queue.\nGet C from queue.\n\n所有数据都写入并且读完\n";
+        byte[] gbk = expected.getBytes(Charset.forName("GBK"));
+        assertEquals(new String(gbk, java.nio.charset.StandardCharsets.ISO_8859_1),
+            new String(r.stdoutBytes(), java.nio.charset.StandardCharsets.ISO_8859_1), r::describe);
+    }
+}

@@ -1,0 +1,366 @@
+# IPC and synchronisation conformance, written once for Python 2.7 and 3: run on both engines
+# by IpcApiTest. Each check prints "ok NAME" or "FAIL NAME: why"; the first line lists them.
+from __future__ import print_function
+
+import os
+import pickle
+import sys
+import threading
+import time
+import traceback
+import multiprocessing
+from multiprocessing import Process
+
+try:
+    from queue import Empty, Full
+except ImportError:
+    from Queue import Empty, Full
+
+
+def echo_queue(inq, outq):
+    while True:
+        item = inq.get()
+        if item is None:
+            break
+        outq.put(item)
+
+
+def put_many_and_exit(q, n):
+    for i in range(n):
+        q.put(i)
+
+
+def hold_lock(lock, started, seconds):
+    with lock:
+        started.set()
+        time.sleep(seconds)
+
+
+def pipe_echo(conn):
+    # Echoes raw messages: a pickle sent with send() comes back whole for recv().
+    while True:
+        try:
+            data = conn.recv_bytes()
+        except EOFError:
+            break
+        conn.send_bytes(data)
+    conn.close()
+
+
+def condition_waiter(cond, flag, done):
+    with cond:
+        while not flag.is_set():
+            cond.wait(5)
+        done.set()
+
+
+def sem_user(sem, counter_q, hold):
+    sem.acquire()
+    counter_q.put(('in', os.getpid()))
+    time.sleep(hold)
+    counter_q.put(('out', os.getpid()))
+    sem.release()
+
+
+def joinable_worker(q):
+    while True:
+        item = q.get()
+        time.sleep(0.01)
+        q.task_done()
+        if item is None:
+            break
+
+
+CHECKS = []
+
+
+def check(fn):
+    CHECKS.append(fn)
+    return fn
+
+
+@check
+def queue_is_fifo_across_processes_and_keeps_types():
+    a, b = multiprocessing.Queue(), multiprocessing.Queue()
+    p = Process(target=echo_queue, args=(a, b))
+    p.start()
+    items = [1, 'two', u'\u4e09', [4, {'five': 5}], b'\x00\xff', None]
+    for item in items[:-1]:
+        a.put(item)
+    got = [b.get(timeout=30) for _ in items[:-1]]
+    a.put(None)
+    p.join()
+    assert got == items[:-1], got
+
+
+@check
+def items_outlive_the_producer():
+    q = multiprocessing.Queue()
+    p = Process(target=put_many_and_exit, args=(q, 500))
+    p.start()
+    p.join()
+    assert p.exitcode == 0
+    got = [q.get(timeout=5) for _ in range(500)]
+    assert got == list(range(500))
+    assert q.empty()
+
+
+@check
+def put_is_visible_at_once():
+    q = multiprocessing.Queue()
+    for i in range(50):
+        q.put(i)
+        assert q.get_nowait() == i
+
+
+@check
+def full_and_empty_raise_at_once_or_after_the_timeout():
+    q = multiprocessing.Queue(2)
+    q.put(1)
+    q.put(2)
+    assert q.full() and q.qsize() == 2
+    t0 = time.time()
+    try:
+        q.put(3, False)
+        raise Exception('no Full')
+    except Full:
+        assert time.time() - t0 < 1
+    t0 = time.time()
+    try:
+        q.put(3, True, 0.5)
+        raise Exception('no Full')
+    except Full:
+        assert 0.45 <= time.time() - t0 < 3, time.time() - t0
+    assert q.get() == 1 and q.get() == 2
+    t0 = time.time()
+    try:
+        q.get(True, 0.5)
+        raise Exception('no Empty')
+    except Empty:
+        assert 0.45 <= time.time() - t0 < 3
+    try:
+        q.get_nowait()
+        raise Exception('no Empty')
+    except Empty:
+        pass
+
+
+@check
+def unpicklable_item_raises_in_put_and_loses_nothing():
+    q = multiprocessing.Queue()
+    q.put('before')
+    try:
+        q.put(lambda: None)
+        raise Exception('an unpicklable item was accepted')
+    except Exception as e:
+        assert 'pickle' in (type(e).__name__ + str(e)).lower() or isinstance(e, (AttributeError, TypeError)), e
+    q.put('after')
+    assert q.get(timeout=5) == 'before' and q.get(timeout=5) == 'after'
+
+
+@check
+def large_items_travel():
+    q = multiprocessing.Queue()
+    b = multiprocessing.Queue()
+    p = Process(target=echo_queue, args=(q, b))
+    p.start()
+    big = b'x' * (20 * 1024 * 1024) + b'end'
+    q.put(big)
+    q.put(b'small')
+    assert b.get(timeout=60) == big
+    assert b.get(timeout=60) == b'small'
+    q.put(None)
+    p.join()
+
+
+@check
+def joinable_queue_join_and_task_done():
+    q = multiprocessing.JoinableQueue()
+    p = Process(target=joinable_worker, args=(q,))
+    p.start()
+    for i in range(20):
+        q.put(i)
+    q.put(None)
+    q.join()
+    assert q.qsize() == 0
+    p.join()
+    try:
+        q.task_done()
+        raise Exception('task_done() too often did not raise')
+    except ValueError:
+        pass
+
+
+@check
+def simple_queue_roundtrip():
+    q = multiprocessing.SimpleQueue()
+    assert q.empty()
+    q.put({'a': 1})
+    assert not q.empty()
+    assert q.get() == {'a': 1}
+
+
+@check
+def queue_in_a_pool_task_raises_the_inheritance_error():
+    from multiprocessing import context
+    for make, name in ((multiprocessing.Queue, 'Queue'), (multiprocessing.Lock, 'Lock')):
+        obj = make()
+        try:
+            pickle.dumps(obj)
+            raise Exception('pickled outside of spawning')
+        except RuntimeError as e:
+            assert str(e) == '%s objects should only be shared between processes through inheritance' % name, e
+
+
+@check
+def lock_excludes_other_processes():
+    lock = multiprocessing.Lock()
+    started = multiprocessing.Event()
+    p = Process(target=hold_lock, args=(lock, started, 1.0))
+    p.start()
+    assert started.wait(30)
+    assert not lock.acquire(False)
+    t0 = time.time()
+    assert not lock.acquire(True, 0.2)
+    assert lock.acquire(True, 30)
+    assert time.time() - t0 < 30
+    lock.release()
+    p.join()
+    try:
+        lock.release()
+        raise Exception('releasing an unlocked Lock did not raise')
+    except ValueError:
+        pass
+
+
+@check
+def rlock_is_reentrant_and_owner_checked():
+    r = multiprocessing.RLock()
+    assert r.acquire() and r.acquire()
+    r.release()
+    r.release()
+    try:
+        r.release()
+        raise Exception('releasing an unowned RLock did not raise')
+    except AssertionError:
+        pass
+    with r:
+        with r:
+            pass
+
+
+@check
+def semaphore_counts_and_bounded_semaphore_refuses_over_release():
+    s = multiprocessing.Semaphore(2)
+    assert s.acquire(False) and s.acquire(False) and not s.acquire(False)
+    assert s.get_value() == 0
+    s.release()
+    s.release()
+    s.release()            # a plain Semaphore may go above its start value
+    assert s.get_value() == 3
+    b = multiprocessing.BoundedSemaphore(1)
+    b.acquire()
+    b.release()
+    try:
+        b.release()
+        raise Exception('BoundedSemaphore over-release did not raise')
+    except ValueError:
+        pass
+
+
+@check
+def semaphore_limits_processes():
+    sem = multiprocessing.Semaphore(2)
+    q = multiprocessing.Queue()
+    ps = [Process(target=sem_user, args=(sem, q, 0.3)) for _ in range(4)]
+    for p in ps:
+        p.start()
+    inside = most = 0
+    for _ in range(8):
+        what, pid = q.get(timeout=60)
+        inside += 1 if what == 'in' else -1
+        most = max(most, inside)
+    for p in ps:
+        p.join()
+    assert most <= 2, most
+
+
+@check
+def event_set_clear_wait():
+    e = multiprocessing.Event()
+    assert not e.is_set()
+    t0 = time.time()
+    assert e.wait(0.3) is False
+    assert 0.25 <= time.time() - t0 < 3
+    e.set()
+    assert e.is_set() and e.wait() is True and e.wait(0) is True
+    e.clear()
+    assert not e.is_set()
+
+
+@check
+def condition_wakes_a_waiter_in_another_process():
+    cond = multiprocessing.Condition()
+    flag = multiprocessing.Event()
+    done = multiprocessing.Event()
+    p = Process(target=condition_waiter, args=(cond, flag, done))
+    p.start()
+    time.sleep(0.5)
+    with cond:
+        flag.set()
+        cond.notify_all()
+    assert done.wait(30)
+    p.join()
+    with cond:
+        assert cond.wait_for(lambda: True) is True
+        assert cond.wait(0.1) is False
+
+
+@check
+def pipe_duplex_echo_and_eof():
+    a, b = multiprocessing.Pipe()
+    p = Process(target=pipe_echo, args=(b,))
+    p.start()
+    b.close()
+    for obj in (1, 'x', [1, 2], {'k': (3, 4)}):
+        a.send(obj)
+        assert a.recv() == obj
+    a.send_bytes(b'raw bytes', 4, 5)
+    assert a.recv_bytes() == b'bytes'
+    assert not a.poll(0.1)
+    a.close()
+    p.join()
+    assert p.exitcode == 0
+
+
+@check
+def pipe_reports_eof_once_every_sender_is_closed():
+    r, w = multiprocessing.Pipe(False)
+    assert r.readable and not r.writable and w.writable and not w.readable
+    w.send('last')
+    w.close()
+    assert w.closed
+    assert r.poll(1)
+    assert r.recv() == 'last'
+    try:
+        r.recv()
+        raise Exception('no EOFError')
+    except EOFError:
+        pass
+    try:
+        w.send('x')
+        raise Exception('send on a closed connection did not raise')
+    except (OSError, IOError):
+        pass
+
+
+if __name__ == '__main__':
+    print('checks: ' + ','.join(c.__name__ for c in CHECKS))
+    sys.stdout.flush()
+    for c in CHECKS:
+        try:
+            c()
+            print('ok ' + c.__name__)
+        except Exception:
+            print('FAIL %s: %s' % (c.__name__, traceback.format_exc().replace('\n', ' | ')))
+        sys.stdout.flush()

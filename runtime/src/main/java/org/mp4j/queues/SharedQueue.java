@@ -1,0 +1,365 @@
+package org.mp4j.queues;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.charset.StandardCharsets;
+import org.graalvm.polyglot.HostAccess;
+import org.mp4j.shm.SharedNames;
+import org.mp4j.shm.SharedSegment;
+import org.mp4j.synchronize.PosixSemaphore;
+
+/**
+ * A FIFO of byte items in shared memory, for any number of producer and consumer processes:
+ * what a multiprocessing Queue, JoinableQueue, SimpleQueue and each direction of a Pipe are made
+ * of. Items are pickles; this class never looks inside them. No process sits in the data path:
+ * {@code put} returns with the item already in shared memory, so it outlives its producer.
+ *
+ * <p>Composed as CPython composes its Queue: a ring (its pipe), a mutex, and counting
+ * semaphores. Named objects, all {@code <base>} plus a suffix:
+ * <pre>
+ *   /dev/shm/&lt;base&gt;        the ring segment, below
+ *   sem &lt;base&gt;.m            mutex over the ring header (value 1)
+ *   sem &lt;base&gt;.i            items ready to get
+ *   sem &lt;base&gt;.s            free slots: maxsize - items (SEM_VALUE_MAX when unbounded)
+ *   sem &lt;base&gt;.w            wakes producers that wait for ring space
+ *   sem &lt;base&gt;.j            wakes join() waiters (JoinableQueue)
+ * </pre>
+ * Ring segment layout (little-endian; header fields guarded by the mutex):
+ * <pre>
+ *   0   long  head            bytes consumed since creation (ring read position)
+ *   8   long  tail            bytes produced since creation (ring write position)
+ *   16  int   count           items in the queue
+ *   20  int   spaceWaiters    producers waiting for ring space
+ *   24  int   capacity        size of the data area in bytes
+ *   28  int   maxsize         0 = unbounded
+ *   32  int   unfinished      JoinableQueue: items put and not yet task_done()
+ *   36  int   joinWaiters     JoinableQueue: processes waiting in join()
+ *   40  int   openWriters     Pipe: open sending ends (EOF for the receiver when 0)
+ *   44  int   spillCounter    numbers the spill segments of large items
+ *   64  ...   data area: frames of [int32 length][payload], wrapping at capacity
+ * </pre>
+ * A payload larger than half the ring goes to a segment of its own ({@code <base>.b<n>}); its
+ * frame holds a negative length and that segment's name, and the consumer removes it.
+ */
+public final class SharedQueue implements AutoCloseable {
+    private static final long HEAD = 0;
+    private static final long TAIL = 8;
+    private static final long COUNT = 16;
+    private static final long SPACE_WAITERS = 20;
+    private static final long CAPACITY = 24;
+    private static final long MAXSIZE = 28;
+    private static final long UNFINISHED = 32;
+    private static final long JOIN_WAITERS = 36;
+    private static final long OPEN_WRITERS = 40;
+    private static final long SPILL_COUNTER = 44;
+    private static final long DATA = 64;
+    private static final int FRAME_HEADER = 4;
+
+    /** Ring size: tmpfs pages in only what is written, so this costs little until used. */
+    public static final int DEFAULT_CAPACITY = 1 << 20;
+
+    private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED;
+    private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG_UNALIGNED;
+
+    private final String base;
+    private final SharedSegment segment;
+    private final MemorySegment mem;
+    private final int capacity;
+    private final PosixSemaphore mutex;
+    private final PosixSemaphore items;
+    private final PosixSemaphore slots;
+    private final PosixSemaphore wakeups;
+    private final PosixSemaphore joined;
+
+    private SharedQueue(String base, SharedSegment segment, PosixSemaphore mutex, PosixSemaphore items,
+                        PosixSemaphore slots, PosixSemaphore wakeups, PosixSemaphore joined) {
+        this.base = base;
+        this.segment = segment;
+        this.mem = segment.memory();
+        this.capacity = mem.get(INT, CAPACITY);
+        this.mutex = mutex;
+        this.items = items;
+        this.slots = slots;
+        this.wakeups = wakeups;
+        this.joined = joined;
+    }
+
+    /** A new queue; {@code maxsize <= 0} means unbounded. */
+    public static SharedQueue create(SharedNames names, int maxsize, int capacity) {
+        String base = names.next();
+        SharedSegment seg = SharedSegment.create(base, DATA + capacity);
+        MemorySegment m = seg.memory();
+        m.set(INT, CAPACITY, capacity);
+        m.set(INT, MAXSIZE, Math.max(0, maxsize));
+        m.set(INT, OPEN_WRITERS, 1);
+        return new SharedQueue(base, seg,
+            PosixSemaphore.create("/" + base + ".m", 1),
+            PosixSemaphore.create("/" + base + ".i", 0),
+            PosixSemaphore.create("/" + base + ".s", maxsize > 0 ? maxsize : PosixSemaphore.VALUE_MAX),
+            PosixSemaphore.create("/" + base + ".w", 0),
+            PosixSemaphore.create("/" + base + ".j", 0));
+    }
+
+    /** Opens the queue another process created. */
+    public static SharedQueue attach(String base) {
+        return new SharedQueue(base, SharedSegment.attach(base),
+            PosixSemaphore.attach("/" + base + ".m"), PosixSemaphore.attach("/" + base + ".i"),
+            PosixSemaphore.attach("/" + base + ".s"), PosixSemaphore.attach("/" + base + ".w"),
+            PosixSemaphore.attach("/" + base + ".j"));
+    }
+
+    @HostAccess.Export
+    public String name() {
+        return base;
+    }
+
+    @HostAccess.Export
+    public int maxsize() {
+        return mem.get(INT, MAXSIZE);
+    }
+
+    /**
+     * Adds an item. Waits for a free slot (and ring space) for {@code timeout} seconds, for ever
+     * if negative, not at all if zero. Returns false if the queue stayed full.
+     */
+    @HostAccess.Export
+    public boolean put(byte[] item, double timeout) {
+        long deadline = deadline(timeout);
+        if (!slots.acquireNanos(remaining(deadline))) {
+            return false;
+        }
+        boolean spill = item.length > capacity / 2 - FRAME_HEADER;
+        byte[] payload = item;
+        String spillName = null;
+        lock();
+        try {
+            if (spill) {
+                int n = mem.get(INT, SPILL_COUNTER) + 1;
+                mem.set(INT, SPILL_COUNTER, n);
+                spillName = base + ".b" + n;
+                payload = spillName.getBytes(StandardCharsets.US_ASCII);
+            }
+            int needed = FRAME_HEADER + payload.length;
+            while (capacity - (mem.get(LONG, TAIL) - mem.get(LONG, HEAD)) < needed) {
+                mem.set(INT, SPACE_WAITERS, mem.get(INT, SPACE_WAITERS) + 1);
+                mutex.release();
+                boolean woken = wakeups.acquireNanos(remaining(deadline));
+                lock();
+                if (!woken) {
+                    mem.set(INT, SPACE_WAITERS, Math.max(0, mem.get(INT, SPACE_WAITERS) - 1));
+                    slots.release();
+                    return false;
+                }
+            }
+            if (spill) {
+                try (SharedSegment big = SharedSegment.create(spillName, Math.max(1, item.length))) {
+                    MemorySegment.copy(item, 0, big.memory(), ValueLayout.JAVA_BYTE, 0, item.length);
+                }
+            }
+            long tail = mem.get(LONG, TAIL);
+            writeInt(tail, spill ? -payload.length : payload.length);
+            writeBytes(tail + FRAME_HEADER, payload);
+            mem.set(LONG, TAIL, tail + needed);
+            mem.set(INT, COUNT, mem.get(INT, COUNT) + 1);
+            mem.set(INT, UNFINISHED, mem.get(INT, UNFINISHED) + 1);
+        } finally {
+            mutex.release();
+        }
+        items.release();
+        return true;
+    }
+
+    /** Takes the oldest item, waiting as {@link #put} does; null if the queue stayed empty. */
+    public byte[] get(double timeout) {
+        if (!items.acquireNanos(remaining(deadline(timeout)))) {
+            return null;
+        }
+        byte[] payload;
+        boolean spilled;
+        lock();
+        try {
+            long head = mem.get(LONG, HEAD);
+            int length = readInt(head);
+            spilled = length < 0;
+            payload = readBytes(head + FRAME_HEADER, Math.abs(length));
+            mem.set(LONG, HEAD, head + FRAME_HEADER + Math.abs(length));
+            mem.set(INT, COUNT, mem.get(INT, COUNT) - 1);
+            int waiters = mem.get(INT, SPACE_WAITERS);
+            mem.set(INT, SPACE_WAITERS, 0);
+            for (int i = 0; i < waiters; i++) {
+                wakeups.release();
+            }
+        } finally {
+            mutex.release();
+        }
+        slots.release();
+        if (!spilled) {
+            return payload;
+        }
+        String spillName = new String(payload, StandardCharsets.US_ASCII);
+        try (SharedSegment big = SharedSegment.attach(spillName)) {
+            byte[] item = big.memory().toArray(ValueLayout.JAVA_BYTE);
+            SharedSegment.unlink(spillName);
+            return item;
+        }
+    }
+
+    /** {@link #get} for Python: the bytes as a Latin-1 string, one char per byte (see bridges). */
+    @HostAccess.Export
+    public String getLatin1(double timeout) {
+        byte[] item = get(timeout);
+        return item == null ? null : new String(item, StandardCharsets.ISO_8859_1);
+    }
+
+    /** Waits up to {@code timeout} seconds for an item without taking it. */
+    @HostAccess.Export
+    public boolean poll(double timeout) {
+        if (items.acquireNanos(remaining(deadline(timeout)))) {
+            items.release();
+            return true;
+        }
+        return false;
+    }
+
+    @HostAccess.Export
+    public int qsize() {
+        return mem.get(INT, COUNT);
+    }
+
+    @HostAccess.Export
+    public boolean full() {
+        return maxsize() > 0 && slots.value() == 0;
+    }
+
+    /** JoinableQueue: one item is done; false if there was none left to finish. */
+    @HostAccess.Export
+    public boolean taskDone() {
+        lock();
+        try {
+            int unfinished = mem.get(INT, UNFINISHED);
+            if (unfinished <= 0) {
+                return false;
+            }
+            mem.set(INT, UNFINISHED, unfinished - 1);
+            if (unfinished == 1) {
+                int waiters = mem.get(INT, JOIN_WAITERS);
+                mem.set(INT, JOIN_WAITERS, 0);
+                for (int i = 0; i < waiters; i++) {
+                    joined.release();
+                }
+            }
+            return true;
+        } finally {
+            mutex.release();
+        }
+    }
+
+    /** JoinableQueue: waits until every item put has been task_done(); false on time-out. */
+    @HostAccess.Export
+    public boolean join(double timeout) {
+        long deadline = deadline(timeout);
+        while (true) {
+            lock();
+            try {
+                if (mem.get(INT, UNFINISHED) == 0) {
+                    return true;
+                }
+                mem.set(INT, JOIN_WAITERS, mem.get(INT, JOIN_WAITERS) + 1);
+            } finally {
+                mutex.release();
+            }
+            if (!joined.acquireNanos(remaining(deadline))) {
+                lock();
+                try {
+                    mem.set(INT, JOIN_WAITERS, Math.max(0, mem.get(INT, JOIN_WAITERS) - 1));
+                    return mem.get(INT, UNFINISHED) == 0;
+                } finally {
+                    mutex.release();
+                }
+            }
+        }
+    }
+
+    /** Pipe: one more process holds the sending end. */
+    @HostAccess.Export
+    public void addWriter() {
+        lock();
+        try {
+            mem.set(INT, OPEN_WRITERS, mem.get(INT, OPEN_WRITERS) + 1);
+        } finally {
+            mutex.release();
+        }
+    }
+
+    /** Pipe: a sending end was closed; at the last one a waiting receiver wakes to see EOF. */
+    @HostAccess.Export
+    public void removeWriter() {
+        lock();
+        try {
+            int left = Math.max(0, mem.get(INT, OPEN_WRITERS) - 1);
+            mem.set(INT, OPEN_WRITERS, left);
+        } finally {
+            mutex.release();
+        }
+    }
+
+    /** Pipe: no sending end is open any more. */
+    @HostAccess.Export
+    public boolean writersGone() {
+        return mem.get(INT, OPEN_WRITERS) <= 0;
+    }
+
+    private void lock() {
+        mutex.acquireNanos(-1);
+    }
+
+    private static long deadline(double timeout) {
+        return timeout < 0 ? Long.MIN_VALUE : System.nanoTime() + (long) (timeout * 1e9);
+    }
+
+    private static long remaining(long deadline) {
+        if (deadline == Long.MIN_VALUE) {
+            return -1;
+        }
+        return Math.max(0, deadline - System.nanoTime());
+    }
+
+    private void writeInt(long pos, int v) {
+        writeBytes(pos, new byte[] {(byte) v, (byte) (v >>> 8), (byte) (v >>> 16), (byte) (v >>> 24)});
+    }
+
+    private int readInt(long pos) {
+        byte[] b = readBytes(pos, 4);
+        return (b[0] & 0xff) | (b[1] & 0xff) << 8 | (b[2] & 0xff) << 16 | (b[3] & 0xff) << 24;
+    }
+
+    private void writeBytes(long pos, byte[] src) {
+        int at = (int) (pos % capacity);
+        int first = Math.min(src.length, capacity - at);
+        MemorySegment.copy(src, 0, mem, ValueLayout.JAVA_BYTE, DATA + at, first);
+        if (first < src.length) {
+            MemorySegment.copy(src, first, mem, ValueLayout.JAVA_BYTE, DATA, src.length - first);
+        }
+    }
+
+    private byte[] readBytes(long pos, int length) {
+        byte[] out = new byte[length];
+        int at = (int) (pos % capacity);
+        int first = Math.min(length, capacity - at);
+        MemorySegment.copy(mem, ValueLayout.JAVA_BYTE, DATA + at, out, 0, first);
+        if (first < length) {
+            MemorySegment.copy(mem, ValueLayout.JAVA_BYTE, DATA, out, first, length - first);
+        }
+        return out;
+    }
+
+    @Override
+    public void close() {
+        mutex.close();
+        items.close();
+        slots.close();
+        wakeups.close();
+        joined.close();
+        segment.close();
+    }
+}

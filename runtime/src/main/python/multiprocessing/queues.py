@@ -1,0 +1,170 @@
+"""Queue, JoinableQueue and SimpleQueue: pickles in a shared-memory FIFO (Java: SharedQueue).
+
+Unlike CPython there is no feeder thread: put() pickles in the caller (an unpicklable item
+raises there, and nothing queued is lost) and returns with the item in shared memory, visible
+to every process at once and kept when the producer exits.
+"""
+import sys
+import time
+
+try:
+    from queue import Empty, Full
+except ImportError:                      # Python 2
+    from Queue import Empty, Full
+
+from . import bridge
+from . import context
+from . import util
+from .reduction import ForkingPickler
+
+__all__ = ['Queue', 'SimpleQueue', 'JoinableQueue']
+
+# Waits longer than this go in slices, so that other Python threads of the process run.
+_SLICE = 0.1
+
+
+def _deadline(block, timeout):
+    if not block:
+        return 0.0
+    if timeout is None:
+        return None
+    if timeout < 0:
+        raise ValueError("'timeout' must be a non-negative number")
+    return time.time() + timeout
+
+
+def _sliced(call, deadline):
+    """call(seconds) -> result or None/False, retried in slices until the deadline."""
+    while True:
+        if deadline is None:
+            result = call(_SLICE)
+        elif deadline == 0.0:
+            return call(0.0)
+        else:
+            left = deadline - time.time()
+            result = call(max(0.0, min(left, _SLICE)))
+            if not result and left <= _SLICE:
+                return result
+        if result:
+            return result
+
+
+class Queue(object):
+    def __init__(self, maxsize=0, ctx=None):
+        if maxsize <= 0:
+            maxsize = 0
+        self._maxsize = maxsize
+        self._attach(bridge.runtime().newQueue(maxsize))
+
+    def _attach(self, shared):
+        self._shared = shared
+        self._closed = False
+
+    def __getstate__(self):
+        context.assert_spawning(self)
+        return (str(self._shared.name()), self._maxsize)
+
+    def __setstate__(self, state):
+        name, self._maxsize = state
+        self._attach(bridge.runtime().attachQueue(name))
+
+    def _check_closed(self):
+        if self._closed:
+            raise ValueError('Queue %r is closed' % self)
+
+    def put(self, obj, block=True, timeout=None):
+        self._check_closed()
+        data = bridge.java_bytes(ForkingPickler.dumps(obj))
+        deadline = _deadline(block, timeout)
+        shared = self._shared
+        if not _sliced(lambda t: shared.put(data, t), deadline):
+            raise Full
+
+    def get(self, block=True, timeout=None):
+        self._check_closed()
+        deadline = _deadline(block, timeout)
+        shared = self._shared
+        text = _sliced(lambda t: shared.getLatin1(t), deadline)
+        if text is None:
+            raise Empty
+        return ForkingPickler.loads(bridge.python_bytes(text))
+
+    def qsize(self):
+        return int(self._shared.qsize())
+
+    def empty(self):
+        return self.qsize() == 0
+
+    def full(self):
+        return bool(self._shared.full())
+
+    def get_nowait(self):
+        return self.get(False)
+
+    def put_nowait(self, obj):
+        return self.put(obj, False)
+
+    def close(self):
+        """No more put() or get() through this handle; items already put stay for others."""
+        self._closed = True
+
+    def join_thread(self):
+        """Nothing to wait for: mp4j queues have no feeder thread."""
+        assert self._closed, 'Queue {0!r} not closed'.format(self)
+
+    def cancel_join_thread(self):
+        """Nothing to cancel: mp4j queues have no feeder thread."""
+
+    def __repr__(self):
+        return '<%s at %#x maxsize=%d>' % (type(self).__name__, id(self), self._maxsize)
+
+
+class JoinableQueue(Queue):
+    def task_done(self):
+        if not self._shared.taskDone():
+            raise ValueError('task_done() called too many times')
+
+    def join(self):
+        shared = self._shared
+        _sliced(lambda t: shared.join(t), None)
+
+
+class SimpleQueue(object):
+    def __init__(self, ctx=None):
+        self._shared = bridge.runtime().newQueue(0)
+        self._closed = False
+
+    def __getstate__(self):
+        context.assert_spawning(self)
+        return str(self._shared.name())
+
+    def __setstate__(self, name):
+        self._shared = bridge.runtime().attachQueue(name)
+        self._closed = False
+
+    def close(self):
+        self._closed = True
+
+    def empty(self):
+        return int(self._shared.qsize()) == 0
+
+    def put(self, obj):
+        if self._closed:
+            raise ValueError('Queue is closed')
+        data = bridge.java_bytes(ForkingPickler.dumps(obj))
+        shared = self._shared
+        _sliced(lambda t: shared.put(data, t), None)
+
+    def get(self):
+        if self._closed:
+            raise ValueError('Queue is closed')
+        shared = self._shared
+        return ForkingPickler.loads(bridge.python_bytes(_sliced(lambda t: shared.getLatin1(t), None)))
+
+
+def attach_queue(name, maxsize=0):
+    """mp4j extension for Java hosts: the Queue a Java program made (org.mp4j.queues.PickledQueue),
+    by its name. Items are pickles; use protocol 2 for objects Java must read back."""
+    q = Queue.__new__(Queue)
+    q.__setstate__((name, maxsize))
+    return q

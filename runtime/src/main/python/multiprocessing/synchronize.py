@@ -1,0 +1,274 @@
+"""Locks and friends across processes, each on named POSIX semaphores (Java: PosixSemaphore).
+
+As in CPython, one SemLock base; Lock, RLock, Semaphore and BoundedSemaphore differ only in
+kind and maximum, and Condition and Event are built from them.
+"""
+import os
+import threading
+import time
+
+from . import bridge
+from . import context
+from . import util
+
+__all__ = ['Lock', 'RLock', 'Semaphore', 'BoundedSemaphore', 'Condition', 'Event']
+
+RECURSIVE_MUTEX, SEMAPHORE = 0, 1
+SEM_VALUE_MAX = 2147483647
+
+# Waits longer than this go in slices, so that other Python threads of the process run.
+_SLICE = 0.1
+
+
+def _wait_sem(sem, block, timeout):
+    """Acquire a Java semaphore the way CPython's SemLock.acquire(block, timeout) does."""
+    if not block:
+        return bool(sem.acquire(0.0))
+    if timeout is None:
+        while not sem.acquire(_SLICE):
+            pass
+        return True
+    deadline = time.time() + max(0.0, timeout)
+    while True:
+        left = deadline - time.time()
+        if sem.acquire(max(0.0, min(left, _SLICE))):
+            return True
+        if left <= _SLICE:
+            return False
+
+
+class SemLock(object):
+    def __init__(self, kind, value, maxvalue, ctx=None):
+        self._kind = kind
+        self._maxvalue = maxvalue
+        self._attach(bridge.runtime().newSemaphore(value))
+
+    def _attach(self, sem):
+        self._sem = sem
+        self._name = str(sem.name())
+        self._owner = None          # (pid, thread id) holding a RECURSIVE_MUTEX
+        self._count = 0             # how often that owner holds it
+
+    def _is_mine(self):
+        return self._count > 0 and self._owner == (os.getpid(), _thread_id())
+
+    def acquire(self, block=True, timeout=None):
+        if self._kind == RECURSIVE_MUTEX and self._is_mine():
+            self._count += 1
+            return True
+        if not _wait_sem(self._sem, block, timeout):
+            return False
+        self._owner = (os.getpid(), _thread_id())
+        self._count += 1
+        return True
+
+    def release(self):
+        if self._kind == RECURSIVE_MUTEX:
+            if not self._is_mine():
+                raise AssertionError('attempt to release recursive lock not owned by thread')
+            if self._count > 1:
+                self._count -= 1
+                return
+        elif self._maxvalue != SEM_VALUE_MAX and self._sem.value() >= self._maxvalue:
+            raise ValueError('semaphore or lock released too many times')
+        self._count = max(0, self._count - 1)
+        self._sem.release()
+
+    def __enter__(self):
+        return self.acquire()
+
+    def __exit__(self, *args):
+        return self.release()
+
+    def _get_value(self):
+        return int(self._sem.value())
+
+    def __getstate__(self):
+        context.assert_spawning(self)
+        return (self._name, self._kind, self._maxvalue)
+
+    def __setstate__(self, state):
+        name, self._kind, self._maxvalue = state
+        self._attach(bridge.runtime().attachSemaphore(name))
+
+
+def _thread_id():
+    return threading.current_thread().ident
+
+
+class Semaphore(SemLock):
+    def __init__(self, value=1, ctx=None):
+        if value < 0:
+            raise ValueError('semaphore initial value must be >= 0')
+        SemLock.__init__(self, SEMAPHORE, value, SEM_VALUE_MAX, ctx=ctx)
+
+    def get_value(self):
+        return self._get_value()
+
+    def __repr__(self):
+        return '<%s(value=%s)>' % (type(self).__name__, self._get_value())
+
+
+class BoundedSemaphore(Semaphore):
+    def __init__(self, value=1, ctx=None):
+        if value < 0:
+            raise ValueError('semaphore initial value must be >= 0')
+        SemLock.__init__(self, SEMAPHORE, value, value, ctx=ctx)
+
+    def __repr__(self):
+        return '<%s(value=%s, maxvalue=%s)>' % (type(self).__name__, self._get_value(), self._maxvalue)
+
+
+class Lock(SemLock):
+    def __init__(self, ctx=None):
+        SemLock.__init__(self, SEMAPHORE, 1, 1, ctx=ctx)
+
+    def __repr__(self):
+        if self._is_mine():
+            owner = '%s|%s' % (os.getpid(), threading.current_thread().name)
+        elif self._get_value() == 1:
+            owner = 'None'
+        else:
+            owner = 'SomeOtherThread'
+        return '<%s(owner=%s)>' % (type(self).__name__, owner)
+
+
+class RLock(SemLock):
+    def __init__(self, ctx=None):
+        SemLock.__init__(self, RECURSIVE_MUTEX, 1, 1, ctx=ctx)
+
+    def __repr__(self):
+        if self._is_mine():
+            return '<RLock(%s|%s, %d)>' % (os.getpid(), threading.current_thread().name, self._count)
+        return '<RLock(%s, 0)>' % ('None' if self._get_value() == 1 else 'SomeOtherThread')
+
+
+class Condition(object):
+    """A condition variable across processes: a lock and three semaphores, as CPython's."""
+
+    def __init__(self, lock=None, ctx=None):
+        self._lock = lock or RLock()
+        self._sleeping_count = Semaphore(0)
+        self._woken_count = Semaphore(0)
+        self._wait_semaphore = Semaphore(0)
+        self._make_methods()
+
+    def __getstate__(self):
+        context.assert_spawning(self)
+        return (self._lock, self._sleeping_count, self._woken_count, self._wait_semaphore)
+
+    def __setstate__(self, state):
+        (self._lock, self._sleeping_count, self._woken_count, self._wait_semaphore) = state
+        self._make_methods()
+
+    def _make_methods(self):
+        self.acquire = self._lock.acquire
+        self.release = self._lock.release
+
+    def __enter__(self):
+        return self._lock.__enter__()
+
+    def __exit__(self, *args):
+        return self._lock.__exit__(*args)
+
+    def _check_owned(self):
+        if isinstance(self._lock, SemLock) and self._lock._kind == RECURSIVE_MUTEX:
+            assert self._lock._is_mine(), 'must acquire() condition before using wait()'
+
+    def wait(self, timeout=None):
+        self._check_owned()
+        self._sleeping_count.release()
+        # Let go of the lock completely (an RLock may be held several times) ...
+        count = self._lock._count if isinstance(self._lock, SemLock) else 1
+        if isinstance(self._lock, SemLock) and self._lock._kind == RECURSIVE_MUTEX:
+            self._lock._count = 1
+        self._lock.release()
+        try:
+            return self._wait_semaphore.acquire(True, timeout)
+        finally:
+            self._woken_count.release()
+            # ... and take it back as often as it was held.
+            self._lock.acquire()
+            if isinstance(self._lock, SemLock) and self._lock._kind == RECURSIVE_MUTEX:
+                self._lock._count = count
+
+    def notify(self, n=1):
+        self._check_owned()
+        assert not self._wait_semaphore.acquire(False)
+        # Forget sleepers whose wait timed out after they were counted.
+        while self._woken_count.acquire(False):
+            res = self._sleeping_count.acquire(False)
+            assert res, 'notify: bug in sleeping_count.acquire'
+        sleepers = 0
+        while sleepers < n and self._sleeping_count.acquire(False):
+            self._wait_semaphore.release()
+            sleepers += 1
+        if sleepers:
+            for _ in range(sleepers):
+                self._woken_count.acquire()
+            while self._wait_semaphore.acquire(False):
+                pass
+
+    def notify_all(self):
+        self.notify(n=SEM_VALUE_MAX)
+
+    notifyAll = notify_all
+
+    def wait_for(self, predicate, timeout=None):
+        result = predicate()
+        if result:
+            return result
+        endtime = None if timeout is None else time.time() + timeout
+        waittime = timeout
+        while not result:
+            if endtime is not None:
+                waittime = endtime - time.time()
+                if waittime <= 0:
+                    break
+            self.wait(waittime)
+            result = predicate()
+        return result
+
+    def __repr__(self):
+        return '<Condition(%s)>' % (self._lock,)
+
+
+class Event(object):
+    """A flag across processes: a Condition and a semaphore that holds 1 while set."""
+
+    def __init__(self, ctx=None):
+        self._cond = Condition(Lock())
+        self._flag = Semaphore(0)
+
+    def is_set(self):
+        with self._cond:
+            if self._flag.acquire(False):
+                self._flag.release()
+                return True
+            return False
+
+    isSet = is_set
+
+    def set(self):
+        with self._cond:
+            self._flag.acquire(False)
+            self._flag.release()
+            self._cond.notify_all()
+
+    def clear(self):
+        with self._cond:
+            self._flag.acquire(False)
+
+    def wait(self, timeout=None):
+        with self._cond:
+            if self._flag.acquire(False):
+                self._flag.release()
+            else:
+                self._cond.wait(timeout)
+            if self._flag.acquire(False):
+                self._flag.release()
+                return True
+            return False
+
+    def __repr__(self):
+        return '<%s(%s)>' % (type(self).__name__, 'set' if self.is_set() else 'unset')
