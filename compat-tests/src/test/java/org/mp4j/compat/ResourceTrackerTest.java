@@ -1,0 +1,145 @@
+package org.mp4j.compat;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Every name a process tree makes in /dev/shm (queue rings, spilled items, semaphores) is gone
+ * after the tree ends: at a normal exit, after a child was kill -9ed, and after the root itself
+ * was kill -9ed (then the resource tracker removes them).
+ */
+class ResourceTrackerTest {
+    private static final Path SHM = Path.of("/dev/shm");
+
+    @TempDir
+    Path dir;
+
+    /** Makes one of everything; a child uses them; a second child makes its own and is killed. */
+    private static final String USE_EVERYTHING = String.join("\n",
+        "import os, sys, time",
+        "import multiprocessing as mp",
+        "def child(q, jq, lock, ev, conn, sem):",
+        "    with lock:",
+        "        q.put('x' * 300000)",          // larger than half the ring: spills to its own segment
+        "    jq.put(1)",
+        "    conn.send('hi')",
+        "    sem.release()",
+        "    ev.set()",
+        "def victim(ready):",
+        "    mine = mp.Queue()",                   // a child's own names: its parent never sees them
+        "    mine.put('y' * 300000)",
+        "    ready.set()",
+        "    time.sleep(120)",
+        "if __name__ == '__main__':",
+        "    q, jq = mp.Queue(), mp.JoinableQueue()",
+        "    lock, ev, sem = mp.Lock(), mp.Event(), mp.Semaphore(0)",
+        "    a, b = mp.Pipe()",
+        "    p = mp.Process(target=child, args=(q, jq, lock, ev, b, sem))",
+        "    p.start()",
+        "    ev.wait(60)",
+        "    assert len(q.get(timeout=60)) == 300000",
+        "    jq.get(timeout=60); jq.task_done()",
+        "    assert a.recv() == 'hi' and sem.acquire(timeout=60)",
+        "    p.join()",
+        "    ready = mp.Event()",
+        "    v = mp.Process(target=victim, args=(ready,))",
+        "    v.start()",
+        "    ready.wait(60)",
+        "    prefix = 'mp4j.%d.' % os.getpid()",
+        "    names = [n for n in os.listdir('/dev/shm') if n.startswith(prefix) or n.startswith('sem.' + prefix)]",
+        "    with open('names.txt', 'w') as f:",
+        "        f.write('\\n'.join(names))",
+        "    with open('root.pid', 'w') as f:",
+        "        f.write(str(os.getpid()))",
+        "    if sys.argv[1:] == ['hang']:",
+        "        time.sleep(120)",
+        "    v.kill()",
+        "    v.join()",
+        "    print('done %d' % v.exitcode)",
+        "");
+
+    @ParameterizedTest
+    @ValueSource(strings = {"graalpy", "jython"})
+    void namesAreRemovedAtANormalExitAlsoThoseOfAKilledChild(String engine) throws Exception {
+        Path script = write();
+        Mp4j.Run run = Mp4j.runCommand(List.of(Mp4j.HOME.resolve("mp4j").toString(), "--engine", engine,
+            script.toString()), dir, Duration.ofSeconds(180), Map.of(), null);
+        assertEquals(0, run.exitCode(), run::describe);
+        assertEquals("done -9", run.stdout().strip(), run::describe);
+        long root = Long.parseLong(Files.readString(dir.resolve("root.pid")).strip());
+        assertMadeSemaphoresAndSegments();
+        assertEquals(List.of(), namesOf(root), "left in /dev/shm after a normal exit");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"graalpy", "jython"})
+    void namesAreRemovedWhenTheRootIsKilledWithSigkill(String engine) throws Exception {
+        Path script = write();
+        Process root = new ProcessBuilder(Mp4j.HOME.resolve("mp4j").toString(), "--engine", engine,
+            script.toString(), "hang")
+            .directory(dir.toFile()).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+            .redirectError(dir.resolve("err.txt").toFile()).start();
+        try {
+            Path pidFile = dir.resolve("root.pid");
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+            while (!Files.exists(pidFile) && root.isAlive() && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            assertTrue(Files.exists(pidFile), () -> "the script did not get going: " + read(dir.resolve("err.txt")));
+            Thread.sleep(200);                   // the file is complete once it exists; be safe anyway
+            long rootPid = Long.parseLong(Files.readString(pidFile).strip());
+            assertMadeSemaphoresAndSegments();
+            assertTrue(!namesOf(rootPid).isEmpty(), "the names exist while the tree runs");
+            root.toHandle().destroyForcibly();
+            long killed = System.nanoTime();
+            while (!namesOf(rootPid).isEmpty() && System.nanoTime() - killed < TimeUnit.SECONDS.toNanos(5)) {
+                Thread.sleep(50);
+            }
+            assertEquals(List.of(), namesOf(rootPid), "left in /dev/shm 5 s after the root's kill -9");
+        } finally {
+            Mp4j.killTree(root.toHandle());
+        }
+    }
+
+    private Path write() throws IOException {
+        Path script = dir.resolve("use_everything.py");
+        Files.writeString(script, USE_EVERYTHING, StandardCharsets.UTF_8);
+        return script;
+    }
+
+    /** What the script saw while it ran: the test must not pass because nothing was ever made. */
+    private void assertMadeSemaphoresAndSegments() throws IOException {
+        List<String> seen = List.of(Files.readString(dir.resolve("names.txt")).split("\n"));
+        assertTrue(seen.stream().anyMatch(n -> n.startsWith("sem.")), "semaphores: " + seen);
+        assertTrue(seen.stream().anyMatch(n -> n.startsWith("mp4j.")), "segments: " + seen);
+    }
+
+    private static List<String> namesOf(long rootPid) throws IOException {
+        String prefix = "mp4j." + rootPid + ".";
+        try (Stream<Path> files = Files.list(SHM)) {
+            return files.map(f -> f.getFileName().toString())
+                .filter(n -> n.startsWith(prefix) || n.startsWith("sem." + prefix)).sorted().toList();
+        }
+    }
+
+    private static String read(Path p) {
+        try {
+            return Files.readString(p);
+        } catch (IOException e) {
+            return "";
+        }
+    }
+}
