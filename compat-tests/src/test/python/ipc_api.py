@@ -16,6 +16,10 @@ try:
 except ImportError:
     from Queue import Empty, Full
 
+# CPython has it in threading (3.2+); Python 2 has no Barrier, so mp4j's lives in synchronize.
+import multiprocessing.synchronize
+BROKEN_BARRIER = getattr(threading, 'BrokenBarrierError', None) or multiprocessing.synchronize.BrokenBarrierError
+
 
 def echo_queue(inq, outq):
     while True:
@@ -45,6 +49,22 @@ def pipe_echo(conn):
             break
         conn.send_bytes(data)
     conn.close()
+
+
+def barrier_party(barrier, out, i):
+    out.put((i, barrier.wait(30)))
+
+
+def add_under_lock(value, arr, n):
+    for _ in range(n):
+        with value.get_lock():
+            value.value += 1
+    arr[1] = 7.5
+
+
+def send_after(conn, delay, item):
+    time.sleep(delay)
+    conn.send(item)
 
 
 def condition_waiter(cond, flag, done):
@@ -352,6 +372,88 @@ def pipe_reports_eof_once_every_sender_is_closed():
         raise Exception('send on a closed connection did not raise')
     except (OSError, IOError):
         pass
+
+
+@check
+def barrier_releases_all_parties_together_and_breaks_on_timeout():
+    barrier = multiprocessing.Barrier(3)
+    assert barrier.parties == 3 and barrier.n_waiting == 0 and not barrier.broken
+    out = multiprocessing.Queue()
+    ps = [Process(target=barrier_party, args=(barrier, out, i)) for i in range(2)]
+    for p in ps:
+        p.start()
+    deadline = time.time() + 60
+    while barrier.n_waiting < 2 and time.time() < deadline:
+        time.sleep(0.02)
+    assert barrier.n_waiting == 2, barrier.n_waiting
+    assert out.empty()                      # nobody passes before the third party arrives
+    mine = barrier.wait(30)
+    indices = sorted([mine] + [out.get(timeout=30)[1] for _ in ps])
+    assert indices == [0, 1, 2], indices
+    for p in ps:
+        p.join()
+    lonely = multiprocessing.Barrier(2, timeout=0.2)
+    started = time.time()
+    try:
+        lonely.wait()
+        raise Exception('no BrokenBarrierError')
+    except BROKEN_BARRIER:
+        pass
+    assert time.time() - started >= 0.15
+    assert lonely.broken
+    lonely.reset()
+    assert not lonely.broken and lonely.n_waiting == 0
+    lonely.abort()
+    assert lonely.broken
+
+
+@check
+def value_and_array_are_shared_and_locked():
+    value = multiprocessing.Value('i', 0)
+    arr = multiprocessing.Array('d', [1.0, 2.0, 3.0])
+    ps = [Process(target=add_under_lock, args=(value, arr, 300)) for _ in range(2)]
+    for p in ps:
+        p.start()
+    for p in ps:
+        p.join()
+    assert value.value == 600, value.value
+    assert arr[:] == [1.0, 7.5, 3.0] and len(arr) == 3 and arr[-1] == 3.0, arr[:]
+    text = multiprocessing.Array('c', b'hi there')
+    text.value = b'bye'
+    assert text.value == b'bye', text.value
+    raw = multiprocessing.RawValue('d', 1.5)
+    assert raw.value == 1.5
+    try:
+        arr[3]
+        raise Exception('no IndexError')
+    except IndexError:
+        pass
+    try:
+        multiprocessing.Queue().put(value)
+        raise Exception('a Value went through a queue')
+    except RuntimeError as e:
+        assert 'through inheritance' in str(e), e
+
+
+@check
+def connection_wait_returns_the_ready_connections_and_sentinels():
+    from multiprocessing.connection import wait
+    fast_r, fast_w = multiprocessing.Pipe(False)
+    slow_r, slow_w = multiprocessing.Pipe(False)
+    fast = Process(target=send_after, args=(fast_w, 0.1, 'fast'))
+    slow = Process(target=send_after, args=(slow_w, 3.0, 'slow'))
+    fast.start()
+    slow.start()
+    ready = wait([fast_r, slow_r, slow.sentinel], 60)
+    assert fast_r in ready and slow_r not in ready and slow.sentinel not in ready, ready
+    assert fast_r.recv() == 'fast'
+    started = time.time()
+    assert wait([slow_r], 0.2) == []
+    assert 0.15 <= time.time() - started < 2
+    slow.join()
+    ready = wait([slow_r, slow.sentinel], 10)
+    assert slow.sentinel in ready and slow_r in ready, ready
+    fast.join()
 
 
 if __name__ == '__main__':

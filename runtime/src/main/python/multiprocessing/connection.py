@@ -3,6 +3,7 @@
 A receiver sees EOFError once nothing is left and every sending end is closed, in every
 process that held one (a process closes its ends when it exits).
 """
+import select
 import time
 
 from . import bridge
@@ -11,7 +12,7 @@ from . import util
 from .context import BufferTooShort
 from .reduction import ForkingPickler
 
-__all__ = ['Pipe', 'Connection']
+__all__ = ['Pipe', 'Connection', 'wait']
 
 _SLICE = 0.1
 
@@ -162,3 +163,35 @@ class Connection(object):
         runtime = bridge.runtime()
         incoming, outgoing = state
         self.__init__(incoming and runtime.attachQueue(incoming), outgoing and runtime.attachQueue(outgoing))
+
+
+def _is_ready(obj):
+    if isinstance(obj, Connection):
+        return obj.poll(0)
+    if isinstance(obj, int):
+        from . import popen_jvm
+        return popen_jvm.sentinel_is_ready(obj)
+    return bool(select.select([obj], [], [], 0)[0])
+
+
+def wait(object_list, timeout=None):
+    """The objects of object_list that are ready: Connections with data or at EOF, ended
+    processes' sentinels, readable sockets or file objects. Waits up to timeout (None: for ever).
+
+    mp4j's connections are not file descriptors, so this polls, backing off from 0.5 ms to 10 ms.
+    """
+    object_list = list(object_list)
+    deadline = None if timeout is None else time.time() + max(0.0, timeout)
+    delay = 0.0005
+    while True:
+        ready = [obj for obj in object_list if _is_ready(obj)]
+        if ready:
+            return ready
+        if deadline is not None:
+            left = deadline - time.time()
+            if left <= 0:
+                return []
+            time.sleep(min(delay, left))
+        else:
+            time.sleep(delay)
+        delay = min(delay * 2, 0.01)

@@ -86,7 +86,8 @@ class BaseContext(object):
         return Event(ctx=self.get_context())
 
     def Barrier(self, parties, action=None, timeout=None):
-        _not_built_yet('Barrier')
+        from .synchronize import Barrier
+        return Barrier(parties, action, timeout, ctx=self.get_context())
 
     def Queue(self, maxsize=0):
         from .queues import Queue
@@ -104,16 +105,22 @@ class BaseContext(object):
         _not_built_yet('Pool')
 
     def RawValue(self, typecode_or_type, *args):
-        _not_built_yet('RawValue')
+        from .sharedctypes import RawValue
+        return RawValue(typecode_or_type, *args)
 
     def RawArray(self, typecode_or_type, size_or_initializer):
-        _not_built_yet('RawArray')
+        from .sharedctypes import RawArray
+        return RawArray(typecode_or_type, size_or_initializer)
 
     def Value(self, typecode_or_type, *args, **kwds):
-        _not_built_yet('Value')
+        from .sharedctypes import Value
+        kwds.setdefault('ctx', self.get_context())
+        return Value(typecode_or_type, *args, **kwds)
 
     def Array(self, typecode_or_type, size_or_initializer, **kwds):
-        _not_built_yet('Array')
+        from .sharedctypes import Array
+        kwds.setdefault('ctx', self.get_context())
+        return Array(typecode_or_type, size_or_initializer, **kwds)
 
     def freeze_support(self):
         """Nothing to do: mp4j is never a frozen executable."""

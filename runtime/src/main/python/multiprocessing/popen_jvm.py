@@ -4,13 +4,25 @@ The three start methods share this class and differ in the name they give the ru
 (spawn: a fresh JVM; fork, forkserver: a warm one) and in how spawn.prepare() rebuilds the
 child's __main__.
 """
+import weakref
+
 from . import bridge
 from . import context
 from . import reduction
 from . import spawn
 from . import util
 
-__all__ = ['JvmPopen']
+__all__ = ['JvmPopen', 'sentinel_is_ready']
+
+# sentinel -> JvmPopen, for connection.wait(); weak, so an unreachable child is forgotten.
+_by_sentinel = weakref.WeakValueDictionary()
+
+
+def sentinel_is_ready(sentinel):
+    """True once the child with this sentinel has ended (an unknown sentinel counts as ended)."""
+    popen = _by_sentinel.get(sentinel)
+    return popen is None or popen.poll() is not None
+
 
 # Waiting in slices keeps other Python threads of this process running during a join.
 _WAIT_SLICE = 0.05
@@ -36,6 +48,7 @@ class JvmPopen(object):
         self._child = bridge.runtime().startProcess(self.method, bridge.java_bytes(job))
         self.pid = int(self._child.pid())
         self.sentinel = int(self._child.sentinel())
+        _by_sentinel[self.sentinel] = self
 
     def duplicate_for_child(self, fd):
         return fd

@@ -11,7 +11,13 @@ from . import bridge
 from . import context
 from . import util
 
-__all__ = ['Lock', 'RLock', 'Semaphore', 'BoundedSemaphore', 'Condition', 'Event']
+try:
+    from threading import BrokenBarrierError
+except ImportError:                     # Python 2 has no Barrier: the error is ours
+    class BrokenBarrierError(RuntimeError):
+        pass
+
+__all__ = ['Lock', 'RLock', 'Semaphore', 'BoundedSemaphore', 'Condition', 'Event', 'Barrier']
 
 RECURSIVE_MUTEX, SEMAPHORE = 0, 1
 SEM_VALUE_MAX = 2147483647
@@ -272,3 +278,116 @@ class Event(object):
 
     def __repr__(self):
         return '<%s(%s)>' % (type(self).__name__, 'set' if self.is_set() else 'unset')
+
+
+class Barrier(object):
+    """threading.Barrier across processes: a Condition, and its state and count in shared memory.
+
+    state: 0 filling, 1 draining (the parties are leaving), -1 resetting, -2 broken.
+    """
+    _STATE, _COUNT = 0, 8
+
+    def __init__(self, parties, action=None, timeout=None, ctx=None):
+        if parties < 1:
+            raise ValueError('parties must be >= 1')
+        self._cond = Condition(Lock())
+        self._block = bridge.runtime().newBlock(16)
+        self._parties = parties
+        self._action = action
+        self._timeout = timeout
+
+    def __getstate__(self):
+        context.assert_spawning(self)
+        return (self._parties, self._action, self._timeout, self._cond, str(self._block.name()))
+
+    def __setstate__(self, state):
+        (self._parties, self._action, self._timeout, self._cond, name) = state
+        self._block = bridge.runtime().attachBlock(name)
+
+    def _get(self, offset):
+        return int(self._block.getLong(offset))
+
+    def _set(self, offset, value):
+        self._block.setLong(offset, value)
+
+    def wait(self, timeout=None):
+        if timeout is None:
+            timeout = self._timeout
+        with self._cond:
+            self._enter()
+            index = self._get(self._COUNT)
+            self._set(self._COUNT, index + 1)
+            try:
+                if index + 1 == self._parties:
+                    self._release()
+                else:
+                    self._wait(timeout)
+                return index
+            finally:
+                self._set(self._COUNT, self._get(self._COUNT) - 1)
+                self._exit()
+
+    def _enter(self):
+        # Wait until a previous round has drained or a reset has finished.
+        while self._get(self._STATE) in (-1, 1):
+            self._cond.wait()
+        if self._get(self._STATE) < 0:
+            raise BrokenBarrierError
+
+    def _release(self):
+        try:
+            if self._action:
+                self._action()
+            self._set(self._STATE, 1)
+            self._cond.notify_all()
+        except BaseException:
+            self._break()
+            raise
+
+    def _wait(self, timeout):
+        if not self._cond.wait_for(lambda: self._get(self._STATE) != 0, timeout):
+            self._break()
+            raise BrokenBarrierError
+        if self._get(self._STATE) < 0:
+            raise BrokenBarrierError
+
+    def _exit(self):
+        if self._get(self._COUNT) == 0 and self._get(self._STATE) in (-1, 1):
+            self._set(self._STATE, 0)
+            self._cond.notify_all()
+
+    def _break(self):
+        self._set(self._STATE, -2)
+        self._cond.notify_all()
+
+    def reset(self):
+        with self._cond:
+            if self._get(self._COUNT) > 0:
+                if self._get(self._STATE) in (0, -2):
+                    self._set(self._STATE, -1)      # the waiting parties leave broken
+            else:
+                self._set(self._STATE, 0)
+            self._cond.notify_all()
+
+    def abort(self):
+        with self._cond:
+            self._break()
+
+    @property
+    def parties(self):
+        return self._parties
+
+    @property
+    def n_waiting(self):
+        if self._get(self._STATE) == 0:
+            return self._get(self._COUNT)
+        return 0
+
+    @property
+    def broken(self):
+        return self._get(self._STATE) == -2
+
+    def __repr__(self):
+        if self.broken:
+            return '<%s(broken)>' % type(self).__name__
+        return '<%s(waiters=%d/%d)>' % (type(self).__name__, self.n_waiting, self.parties)

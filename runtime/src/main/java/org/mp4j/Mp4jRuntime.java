@@ -7,6 +7,7 @@ import org.mp4j.process.ChildProcess;
 import org.mp4j.process.ControlServer;
 import org.mp4j.process.WarmPool;
 import org.mp4j.queues.SharedQueue;
+import org.mp4j.sharedctypes.SharedBlock;
 import org.mp4j.shm.SharedNames;
 import org.mp4j.synchronize.PosixSemaphore;
 
@@ -110,6 +111,18 @@ public final class Mp4jRuntime implements AutoCloseable {
     @HostAccess.Export
     public SharedQueue attachQueue(String name) {
         return SharedQueue.attach(name);
+    }
+
+    /** A new zeroed block of shared memory, for Barrier, Value and Array. */
+    @HostAccess.Export
+    public SharedBlock newBlock(long size) {
+        return SharedBlock.create(names, size);
+    }
+
+    /** Opens a block made by another process of this tree. */
+    @HostAccess.Export
+    public SharedBlock attachBlock(String name) {
+        return SharedBlock.attach(name);
     }
 
     /** Begins filling the warm pool in the background, ahead of the first {@code start()}. */

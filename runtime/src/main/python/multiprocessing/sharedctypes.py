@@ -1,0 +1,318 @@
+"""Value, Array, RawValue and RawArray: C-typed numbers in shared memory (Java: SharedBlock).
+
+CPython lays out ctypes objects in shared memory; mp4j stores the same C types with the
+struct module (sizes as ctypes has them on 64-bit Linux) in a block every process maps.
+A type is a typecode ('i', 'd', 'c', ...) or, where ctypes exists, a ctypes type.
+"""
+import struct
+import sys
+
+from . import bridge
+from . import context
+
+__all__ = ['RawValue', 'RawArray', 'Value', 'Array', 'copy', 'synchronized']
+
+# typecode -> struct format, as the ctypes types of CPython's typecode table have them on Linux x86-64
+_FORMATS = {
+    'c': 'c', 'u': 'I', 'b': 'b', 'B': 'B', 'h': 'h', 'H': 'H', 'i': 'i', 'I': 'I',
+    'l': 'q', 'L': 'Q', 'q': 'q', 'Q': 'Q', 'f': 'f', 'd': 'd', '?': '?',
+}
+
+if sys.version_info[0] >= 3:
+    _unichr = chr
+else:
+    _unichr = unichr          # noqa: F821 (Python 2)
+
+
+def _typecode(typecode_or_type):
+    code = getattr(typecode_or_type, '_type_', typecode_or_type)
+    if not isinstance(code, str) or code not in _FORMATS:
+        raise TypeError('unsupported type for shared memory: %r' % (typecode_or_type,))
+    return code
+
+
+def _zero(code):
+    if code == 'c':
+        return b'\x00'
+    if code == 'u':
+        return u'\x00'
+    return 0
+
+
+class _Cells(object):
+    """`length` C values of one type, back to back in a shared block."""
+
+    def __init__(self, code, length, block):
+        self._code = code
+        self._length = length
+        self._struct = struct.Struct('<' + _FORMATS[code])
+        self._block = block
+
+    @classmethod
+    def create(cls, code, length):
+        size = struct.calcsize('<' + _FORMATS[code]) * max(length, 1)
+        return cls(code, length, bridge.runtime().newBlock(size))
+
+    def name(self):
+        return str(self._block.name())
+
+    def _read(self, offset, size):
+        return bridge.python_bytes(self._block.readLatin1(offset, size))
+
+    def get(self, i):
+        size = self._struct.size
+        value = self._struct.unpack(self._read(i * size, size))[0]
+        if self._code == 'u':
+            return _unichr(value)
+        return value
+
+    def set(self, i, value):
+        if self._code == 'u':
+            value = ord(value)
+        elif self._code == 'c' and not isinstance(value, bytes):
+            raise TypeError('one character bytes, bytearray or integer expected')
+        try:
+            data = self._struct.pack(value)
+        except struct.error as e:
+            raise TypeError(str(e))
+        self._block.write(i * self._struct.size, bridge.java_bytes(data))
+
+    def raw(self):
+        return self._read(0, self._struct.size * self._length)
+
+    def set_raw(self, data):
+        if len(data) > self._struct.size * self._length:
+            raise ValueError('byte string too long')
+        self._block.write(0, bridge.java_bytes(bytes(data)))
+
+
+class RawValueObject(object):
+    """One shared C value: `.value` reads and writes it (no lock)."""
+
+    def __init__(self, cells):
+        self._cells = cells
+
+    def _get_value(self):
+        return self._cells.get(0)
+
+    def _set_value(self, value):
+        self._cells.set(0, value)
+
+    value = property(_get_value, _set_value)
+
+    def __reduce__(self):
+        context.assert_spawning(self)
+        return _rebuild_value, (self._cells._code, self._cells.name())
+
+    def __repr__(self):
+        return 'c_%s(%r)' % (self._cells._code, self.value)
+
+
+class RawArrayObject(object):
+    """A shared C array: indexing, slicing, len(); 'c' arrays also have `.value` and `.raw`."""
+
+    def __init__(self, cells):
+        self._cells = cells
+
+    def __len__(self):
+        return self._cells._length
+
+    def _index(self, i):
+        n = self._cells._length
+        if i < 0:
+            i += n
+        if not 0 <= i < n:
+            raise IndexError('invalid index')
+        return i
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self._cells.get(k) for k in range(*i.indices(len(self)))]
+        return self._cells.get(self._index(i))
+
+    def __setitem__(self, i, value):
+        if isinstance(i, slice):
+            indices = range(*i.indices(len(self)))
+            values = list(value)
+            if len(values) != len(indices):
+                raise ValueError('Can only assign sequence of same size')
+            for k, v in zip(indices, values):
+                self._cells.set(k, v)
+        else:
+            self._cells.set(self._index(i), value)
+
+    def __iter__(self):
+        return iter(self[:])
+
+    def _get_value(self):
+        if self._cells._code != 'c':
+            raise AttributeError('value')
+        raw = self._cells.raw()
+        end = raw.find(b'\x00')
+        return raw if end < 0 else raw[:end]
+
+    def _set_value(self, value):
+        if self._cells._code != 'c':
+            raise AttributeError('value')
+        if len(value) > len(self):
+            raise ValueError('byte string too long')
+        self._cells.set_raw(value + (b'\x00' if len(value) < len(self) else b''))
+
+    value = property(_get_value, _set_value)
+
+    def _get_raw(self):
+        if self._cells._code != 'c':
+            raise AttributeError('raw')
+        return self._cells.raw()
+
+    def _set_raw(self, value):
+        if self._cells._code != 'c':
+            raise AttributeError('raw')
+        self._cells.set_raw(value)
+
+    raw = property(_get_raw, _set_raw)
+
+    def __reduce__(self):
+        context.assert_spawning(self)
+        return _rebuild_array, (self._cells._code, len(self), self._cells.name())
+
+
+def _rebuild_value(code, name):
+    return RawValueObject(_Cells(code, 1, bridge.runtime().attachBlock(name)))
+
+
+def _rebuild_array(code, length, name):
+    return RawArrayObject(_Cells(code, length, bridge.runtime().attachBlock(name)))
+
+
+def RawValue(typecode_or_type, *args):
+    code = _typecode(typecode_or_type)
+    obj = RawValueObject(_Cells.create(code, 1))
+    obj.value = args[0] if args else _zero(code)
+    return obj
+
+
+def RawArray(typecode_or_type, size_or_initializer):
+    code = _typecode(typecode_or_type)
+    if isinstance(size_or_initializer, int):
+        obj = RawArrayObject(_Cells.create(code, size_or_initializer))
+    else:
+        values = list(size_or_initializer)
+        obj = RawArrayObject(_Cells.create(code, len(values)))
+        if code == 'c' and isinstance(size_or_initializer, bytes):
+            obj.raw = size_or_initializer
+        else:
+            obj[:] = values
+    return obj
+
+
+def Value(typecode_or_type, *args, **kwds):
+    lock = kwds.pop('lock', True)
+    ctx = kwds.pop('ctx', None)
+    if kwds:
+        raise ValueError('unrecognized keyword argument(s): %s' % list(kwds))
+    obj = RawValue(typecode_or_type, *args)
+    if lock is False:
+        return obj
+    return synchronized(obj, None if lock is True else lock, ctx)
+
+
+def Array(typecode_or_type, size_or_initializer, **kwds):
+    lock = kwds.pop('lock', True)
+    ctx = kwds.pop('ctx', None)
+    if kwds:
+        raise ValueError('unrecognized keyword argument(s): %s' % list(kwds))
+    obj = RawArray(typecode_or_type, size_or_initializer)
+    if lock is False:
+        return obj
+    return synchronized(obj, None if lock is True else lock, ctx)
+
+
+def copy(obj):
+    if isinstance(obj, RawArrayObject):
+        return RawArray(obj._cells._code, obj[:])
+    return RawValue(obj._cells._code, obj.value)
+
+
+def synchronized(obj, lock=None, ctx=None):
+    if lock is None:
+        from .synchronize import RLock
+        lock = RLock()
+    if isinstance(obj, RawArrayObject):
+        return SynchronizedArray(obj, lock)
+    return Synchronized(obj, lock)
+
+
+class SynchronizedBase(object):
+    def __init__(self, obj, lock):
+        self._obj = obj
+        self._lock = lock
+        self.acquire = lock.acquire
+        self.release = lock.release
+
+    def __enter__(self):
+        return self._lock.__enter__()
+
+    def __exit__(self, *args):
+        return self._lock.__exit__(*args)
+
+    def __reduce__(self):
+        context.assert_spawning(self)
+        return type(self), (self._obj, self._lock)
+
+    def get_obj(self):
+        return self._obj
+
+    def get_lock(self):
+        return self._lock
+
+    def __repr__(self):
+        return '<%s wrapper for %s>' % (type(self).__name__, self._obj)
+
+
+class Synchronized(SynchronizedBase):
+    def _get_value(self):
+        with self._lock:
+            return self._obj.value
+
+    def _set_value(self, value):
+        with self._lock:
+            self._obj.value = value
+
+    value = property(_get_value, _set_value)
+
+
+class SynchronizedArray(SynchronizedBase):
+    def __len__(self):
+        return len(self._obj)
+
+    def __getitem__(self, i):
+        with self._lock:
+            return self._obj[i]
+
+    def __setitem__(self, i, value):
+        with self._lock:
+            self._obj[i] = value
+
+    def __iter__(self):
+        return iter(self[:])
+
+    def _get_value(self):
+        with self._lock:
+            return self._obj.value
+
+    def _set_value(self, value):
+        with self._lock:
+            self._obj.value = value
+
+    value = property(_get_value, _set_value)
+
+    def _get_raw(self):
+        with self._lock:
+            return self._obj.raw
+
+    def _set_raw(self, value):
+        with self._lock:
+            self._obj.raw = value
+
+    raw = property(_get_raw, _set_raw)
