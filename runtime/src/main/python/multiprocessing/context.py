@@ -102,7 +102,9 @@ class BaseContext(object):
         return SimpleQueue(ctx=self.get_context())
 
     def Pool(self, processes=None, initializer=None, initargs=(), maxtasksperchild=None):
-        _not_built_yet('Pool')
+        """A pool of worker processes (see pool.py)."""
+        from .pool import Pool
+        return Pool(processes, initializer, initargs, maxtasksperchild, context=self.get_context())
 
     def RawValue(self, typecode_or_type, *args):
         from .sharedctypes import RawValue

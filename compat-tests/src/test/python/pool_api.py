@@ -1,0 +1,237 @@
+# Pool and ThreadPool conformance, written once for Python 2.7 and 3: run on both engines by
+# PoolApiTest. Each check prints "ok NAME" or "FAIL NAME: why"; the first line lists them.
+from __future__ import print_function
+
+import os
+import sys
+import time
+import traceback
+import multiprocessing
+from multiprocessing import Pool
+from multiprocessing.pool import ThreadPool
+
+CHECKS = []
+
+
+def check(fn):
+    CHECKS.append(fn)
+    return fn
+
+
+def square(x):
+    return x * x
+
+
+def add(a, b):
+    return a + b
+
+
+def fail_on_three(x):
+    if x == 3:
+        raise ValueError('three is bad')
+    return x
+
+
+def pid_of(_):
+    return os.getpid()
+
+
+def sleep_and_return(x):
+    time.sleep(x)
+    return x
+
+
+def exit_abruptly(code):
+    os._exit(code)
+
+
+def unpicklable_result(_):
+    return lambda: None
+
+
+def name_of_worker(_):
+    return multiprocessing.current_process().name
+
+
+def initialise(value):
+    global INITIALISED
+    INITIALISED = value
+
+
+def initialised(_):
+    return INITIALISED
+
+
+def uses_queue(q):
+    q.put(1)
+
+
+def failing_iterable():
+    yield 1
+    yield 2
+    raise KeyError('iterable broke')
+
+
+def expect_raise(kind, fn, *args):
+    try:
+        fn(*args)
+    except kind as e:
+        return e
+    raise Exception('no %s' % kind.__name__)
+
+
+@check
+def apply_map_starmap_and_imap_give_ordered_results():
+    with Pool(2) as p:
+        assert p.apply(square, (7,)) == 49
+        assert p.apply(add, (1,), {'b': 2}) == 3
+        assert p.map(square, range(50)) == [x * x for x in range(50)]
+        assert p.map(square, []) == []
+        assert p.starmap(add, [(1, 2), (3, 4)]) == [3, 7]
+        assert list(p.imap(square, range(20))) == [x * x for x in range(20)]
+        assert list(p.imap(square, range(20), chunksize=6)) == [x * x for x in range(20)]
+        assert sorted(p.imap_unordered(square, range(20))) == [x * x for x in range(20)]
+        assert sorted(p.imap_unordered(square, range(20), chunksize=7)) == [x * x for x in range(20)]
+        assert p.map_async(square, range(5)).get(60) == [0, 1, 4, 9, 16]
+        assert p.starmap_async(add, [(2, 2)]).get(60) == [4]
+
+
+@check
+def workers_are_other_processes_named_pool_workers():
+    with Pool(2) as p:
+        pids = set(p.map(pid_of, range(40), chunksize=1))
+        assert os.getpid() not in pids and 1 <= len(pids) <= 2, pids
+        names = set(p.map(name_of_worker, range(40), chunksize=1))
+        assert all('PoolWorker-' in n for n in names), names
+
+
+@check
+def a_task_exception_is_raised_in_the_caller():
+    with Pool(2) as p:
+        e = expect_raise(ValueError, p.apply, fail_on_three, (3,))
+        assert 'three is bad' in str(e)
+        if sys.version_info[0] >= 3:
+            assert 'fail_on_three' in str(e.__cause__), e.__cause__      # the worker's traceback
+        r = p.map_async(fail_on_three, range(6), chunksize=1)
+        expect_raise(ValueError, r.get, 60)
+        assert r.ready() and not r.successful()
+        it = p.imap(fail_on_three, range(6))
+        assert [next(it) for _ in range(3)] == [0, 1, 2]
+        expect_raise(ValueError, next, it)
+        assert next(it) == 4
+        expect_raise(KeyError, p.map, square, failing_iterable())
+
+
+@check
+def callbacks_get_the_result_or_the_error():
+    got = []
+    with Pool(2) as p:
+        p.apply_async(square, (3,), callback=got.append).wait(60)
+        p.apply_async(fail_on_three, (3,), error_callback=lambda e: got.append(type(e).__name__)).wait(60)
+        p.map_async(square, [1, 2], callback=got.append).wait(60)
+    assert got == [9, 'ValueError', [1, 4]], got
+
+
+@check
+def get_with_a_timeout_raises_timeout_error():
+    with Pool(1) as p:
+        r = p.apply_async(sleep_and_return, (1.0,))
+        expect_raise(multiprocessing.TimeoutError, r.get, 0.1)
+        assert not r.ready()
+        expect_raise(ValueError, r.successful)
+        assert r.get(60) == 1.0 and r.successful()
+
+
+@check
+def close_then_join_waits_for_every_task():
+    p = Pool(2)
+    results = [p.apply_async(sleep_and_return, (0.3,)) for _ in range(4)]
+    expect_raise(ValueError, p.join)                 # still running
+    p.close()
+    expect_raise(ValueError, p.apply_async, square, (1,))
+    p.join()
+    assert all(r.ready() and r.get() == 0.3 for r in results)
+
+
+@check
+def terminate_stops_the_workers_at_once():
+    p = Pool(2)
+    p.map(square, range(4))
+    workers = list(p._workers)
+    p.apply_async(sleep_and_return, (60,))
+    started = time.time()
+    p.terminate()
+    p.join()
+    assert time.time() - started < 30
+    assert all(w.exitcode is not None for w, _ in workers)
+
+
+@check
+def initializer_runs_in_every_worker():
+    with Pool(2, initializer=initialise, initargs=('ready',)) as p:
+        assert set(p.map(initialised, range(10))) == set(['ready'])
+
+
+@check
+def maxtasksperchild_replaces_workers():
+    with Pool(1, maxtasksperchild=2) as p:
+        pids = [p.apply(pid_of, (0,)) for _ in range(6)]
+    assert len(set(pids)) == 3, pids
+    assert pids[0] == pids[1] and pids[2] == pids[3] and pids[4] == pids[5], pids
+
+
+@check
+def a_dead_worker_fails_its_task_and_is_replaced():
+    with Pool(2) as p:
+        r = p.apply_async(exit_abruptly, (7,))
+        e = expect_raise(multiprocessing.pool.WorkerLostError, r.get, 60)
+        assert 'exit code 7' in str(e), e
+        assert p.map(square, range(10)) == [x * x for x in range(10)]
+        assert len(p._workers) == 2
+
+
+@check
+def an_unpicklable_result_raises_maybe_encoding_error():
+    with Pool(1) as p:
+        e = expect_raise(multiprocessing.pool.MaybeEncodingError, p.apply, unpicklable_result, (0,))
+        assert 'Error sending result' in str(e), e
+        assert p.apply(square, (2,)) == 4
+
+
+@check
+def a_queue_as_task_argument_raises_the_inheritance_error():
+    with Pool(1) as p:
+        r = p.apply_async(uses_queue, (multiprocessing.Queue(),))
+        e = expect_raise(RuntimeError, r.get, 60)
+        assert str(e) == 'Queue objects should only be shared between processes through inheritance', e
+        e = expect_raise(RuntimeError, p.apply, uses_queue, (multiprocessing.Lock(),))
+        assert 'Lock objects should only be shared' in str(e), e
+
+
+@check
+def a_pool_does_not_pickle():
+    with Pool(1) as p:
+        import pickle
+        expect_raise(NotImplementedError, pickle.dumps, p)
+
+
+@check
+def thread_pool_has_the_same_api():
+    with ThreadPool(3) as p:
+        assert p.map(square, range(10)) == [x * x for x in range(10)]
+        assert set(p.map(pid_of, range(10))) == set([os.getpid()])
+        assert p.apply(add, (2, 3)) == 5
+        assert sorted(p.imap_unordered(square, range(5))) == [0, 1, 4, 9, 16]
+        expect_raise(ValueError, p.apply, fail_on_three, (3,))
+
+
+if __name__ == '__main__':
+    print('checks: ' + ','.join(c.__name__ for c in CHECKS))
+    sys.stdout.flush()
+    for c in CHECKS:
+        try:
+            c()
+            print('ok ' + c.__name__)
+        except Exception:
+            print('FAIL %s: %s' % (c.__name__, traceback.format_exc().replace('\n', ' | ')))
+        sys.stdout.flush()
