@@ -456,6 +456,32 @@ def connection_wait_returns_the_ready_connections_and_sentinels():
     fast.join()
 
 
+def count_and_sum(q, out, n):
+    total = 0
+    for _ in range(n):
+        total += q.get()
+    out.put(total)
+
+
+@check
+def an_unbounded_queue_never_blocks_put_far_beyond_its_ring():
+    q = multiprocessing.Queue()
+    n = 300000                  # several MB of frames: more than the first ring holds
+    for i in range(n):
+        q.put(i)
+    assert q.qsize() == n
+    assert [q.get() for _ in range(10)] == list(range(10))
+    out = multiprocessing.Queue()
+    p = Process(target=count_and_sum, args=(q, out, n - 10))
+    p.start()
+    assert out.get(timeout=300) == sum(range(10, n))
+    p.join()
+    for item in (b'x' * 400000, b'y' * 3000000):    # one in the ring, one in its own segment
+        for _ in range(5):
+            q.put(item)
+        assert all(q.get(timeout=10) == item for _ in range(5))
+
+
 if __name__ == '__main__':
     print('checks: ' + ','.join(c.__name__ for c in CHECKS))
     sys.stdout.flush()

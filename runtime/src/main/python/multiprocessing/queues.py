@@ -73,21 +73,25 @@ class Queue(object):
             raise ValueError('Queue %r is closed' % self)
 
     def put(self, obj, block=True, timeout=None):
-        self._check_closed()
+        if self._closed:
+            self._check_closed()
         data = bridge.java_bytes(ForkingPickler.dumps(obj))
-        deadline = _deadline(block, timeout)
         shared = self._shared
-        if not _sliced(lambda t: shared.put(data, t), deadline):
+        if shared.put(data, 0.0):
+            return                          # the common case: room at once
+        if not _sliced(lambda t: shared.put(data, t), _deadline(block, timeout)):
             raise Full
 
     def get(self, block=True, timeout=None):
-        self._check_closed()
-        deadline = _deadline(block, timeout)
+        if self._closed:
+            self._check_closed()
         shared = self._shared
-        text = _sliced(lambda t: shared.getLatin1(t), deadline)
+        text = shared.getLatin1(0.0)        # the common case: an item is there
         if text is None:
-            raise Empty
-        return ForkingPickler.loads(bridge.python_bytes(text))
+            text = _sliced(lambda t: shared.getLatin1(t), _deadline(block, timeout))
+            if text is None:
+                raise Empty
+        return ForkingPickler.loads(text.encode('latin-1'))
 
     def qsize(self):
         return int(self._shared.qsize())
@@ -153,13 +157,17 @@ class SimpleQueue(object):
             raise ValueError('Queue is closed')
         data = bridge.java_bytes(ForkingPickler.dumps(obj))
         shared = self._shared
-        _sliced(lambda t: shared.put(data, t), None)
+        if not shared.put(data, 0.0):
+            _sliced(lambda t: shared.put(data, t), None)
 
     def get(self):
         if self._closed:
             raise ValueError('Queue is closed')
         shared = self._shared
-        return ForkingPickler.loads(bridge.python_bytes(_sliced(lambda t: shared.getLatin1(t), None)))
+        text = shared.getLatin1(0.0)
+        if text is None:
+            text = _sliced(lambda t: shared.getLatin1(t), None)
+        return ForkingPickler.loads(text.encode('latin-1'))
 
 
 def attach_queue(name, maxsize=0):

@@ -8,6 +8,29 @@ try:
 except ImportError:                      # Python 2
     import copy_reg as copyreg
 
+try:
+    import cPickle as _fast_pickle       # Python 2: Jython's cPickle is Java, pickle is Python
+except ImportError:
+    _fast_pickle = pickle
+
+if _fast_pickle is pickle:
+    def _fast_ok(obj):
+        return True
+else:
+    # Jython's cPickle writes a reference to any function, also to one that cannot be found
+    # (a lambda), which only fails when unpickled: only plain data takes its fast path.
+    _PLAIN = (int, long, float, str, unicode, bool, type(None))    # noqa: F821 (Python 2)
+
+    def _fast_ok(obj):
+        t = type(obj)
+        if t in _PLAIN:
+            return True
+        if t is tuple or t is list:
+            return all(type(x) in _PLAIN for x in obj)
+        if t is dict:
+            return all(type(k) in _PLAIN and type(v) in _PLAIN for k, v in obj.items())
+        return False
+
 __all__ = ['ForkingPickler', 'register', 'dump', 'dumps', 'loads', 'HIGHEST_PROTOCOL']
 
 # Both ends of every mp4j pipe run the same engine, so its highest protocol is safe.
@@ -42,16 +65,20 @@ class ForkingPickler(pickle.Pickler):
 
     @classmethod
     def dumps(cls, obj, protocol=None):
+        if not cls._extra_reducers and _fast_ok(obj):
+            # Nothing registered: the module's own dumps gives the same bytes, several times
+            # faster than building a Pickler per call.
+            return _fast_pickle.dumps(obj, HIGHEST_PROTOCOL if protocol is None else protocol)
         buf = io.BytesIO()
         cls(buf, protocol).dump(obj)
         return buf.getvalue()
 
-    loads = staticmethod(pickle.loads)
+    loads = staticmethod(_fast_pickle.loads)
 
 
 register = ForkingPickler.register
 dumps = ForkingPickler.dumps
-loads = pickle.loads
+loads = _fast_pickle.loads
 
 
 def dump(obj, file, protocol=None):

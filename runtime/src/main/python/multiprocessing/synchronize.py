@@ -26,10 +26,8 @@ SEM_VALUE_MAX = 2147483647
 _SLICE = 0.1
 
 
-def _wait_sem(sem, block, timeout):
-    """Acquire a Java semaphore the way CPython's SemLock.acquire(block, timeout) does."""
-    if not block:
-        return bool(sem.acquire(0.0))
+def _wait_sem(sem, timeout):
+    """Wait for a Java semaphore (its tryAcquire failed) as CPython's SemLock.acquire does."""
     if timeout is None:
         while not sem.acquire(_SLICE):
             pass
@@ -44,6 +42,8 @@ def _wait_sem(sem, block, timeout):
 
 
 class SemLock(object):
+    """Owner and count live in the Python object: each process has its own copy of it."""
+
     def __init__(self, kind, value, maxvalue, ctx=None):
         self._kind = kind
         self._maxvalue = maxvalue
@@ -52,19 +52,20 @@ class SemLock(object):
     def _attach(self, sem):
         self._sem = sem
         self._name = str(sem.name())
-        self._owner = None          # (pid, thread id) holding a RECURSIVE_MUTEX
-        self._count = 0             # how often that owner holds it
+        self._owner = None          # thread id of the last acquirer
+        self._count = 0             # how often this process holds it
 
     def _is_mine(self):
-        return self._count > 0 and self._owner == (os.getpid(), _thread_id())
+        return self._count > 0 and self._owner == _get_ident()
 
     def acquire(self, block=True, timeout=None):
-        if self._kind == RECURSIVE_MUTEX and self._is_mine():
+        if self._kind == RECURSIVE_MUTEX and self._count and self._owner == _get_ident():
             self._count += 1
             return True
-        if not _wait_sem(self._sem, block, timeout):
-            return False
-        self._owner = (os.getpid(), _thread_id())
+        if not self._sem.tryAcquire():
+            if not block or not _wait_sem(self._sem, timeout):
+                return False
+        self._owner = _get_ident()
         self._count += 1
         return True
 
@@ -75,10 +76,13 @@ class SemLock(object):
             if self._count > 1:
                 self._count -= 1
                 return
-        elif self._maxvalue != SEM_VALUE_MAX and self._sem.value() >= self._maxvalue:
+            self._count = 0
+            self._sem.release()
+            return
+        if not self._sem.releaseUpTo(self._maxvalue):
             raise ValueError('semaphore or lock released too many times')
-        self._count = max(0, self._count - 1)
-        self._sem.release()
+        if self._count:
+            self._count -= 1
 
     def __enter__(self):
         return self.acquire()
@@ -98,8 +102,10 @@ class SemLock(object):
         self._attach(bridge.runtime().attachSemaphore(name))
 
 
-def _thread_id():
-    return threading.current_thread().ident
+try:
+    from _thread import get_ident as _get_ident
+except ImportError:                     # Python 2
+    from thread import get_ident as _get_ident
 
 
 class Semaphore(SemLock):

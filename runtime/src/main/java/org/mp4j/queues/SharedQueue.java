@@ -36,10 +36,17 @@ import org.mp4j.synchronize.PosixSemaphore;
  *   36  int   joinWaiters     JoinableQueue: processes waiting in join()
  *   40  int   openWriters     Pipe: open sending ends (EOF for the receiver when 0)
  *   44  int   spillCounter    numbers the spill segments of large items
+ *   48  int   dataGeneration  0: the data area is below; n: it is segment {@code <base>.d<n>}
  *   64  ...   data area: frames of [int32 length][payload], wrapping at capacity
  * </pre>
- * A payload larger than half the ring goes to a segment of its own ({@code <base>.b<n>}); its
- * frame holds a negative length and that segment's name, and the consumer removes it.
+ * A payload larger than {@link #SPILL_THRESHOLD} goes to a segment of its own
+ * ({@code <base>.b<n>}); its frame holds a negative length and that segment's name, and the
+ * consumer removes it.
+ *
+ * <p>A put never waits for ring space (only maxsize bounds a queue, as in CPython): when a
+ * frame does not fit, the producer moves the data area to a segment twice as large
+ * ({@code <base>.d<n>}, head at 0) and bumps dataGeneration; every process remaps when it
+ * next takes the mutex. The area never shrinks while the queue lives.
  */
 public final class SharedQueue implements AutoCloseable {
     private static final long HEAD = 0;
@@ -52,11 +59,16 @@ public final class SharedQueue implements AutoCloseable {
     private static final long JOIN_WAITERS = 36;
     private static final long OPEN_WRITERS = 40;
     private static final long SPILL_COUNTER = 44;
+    private static final long DATA_GENERATION = 48;
     private static final long DATA = 64;
     private static final int FRAME_HEADER = 4;
 
     /** Ring size: tmpfs pages in only what is written, so this costs little until used. */
     public static final int DEFAULT_CAPACITY = 1 << 20;
+    /** Larger items get a segment of their own instead of a place in the ring. */
+    public static final int SPILL_THRESHOLD = DEFAULT_CAPACITY / 2 - FRAME_HEADER;
+    /** The data area grows up to this; beyond it a producer waits for consumers. */
+    private static final long MAX_CAPACITY = 1L << 30;
 
     private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED;
     private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG_UNALIGNED;
@@ -64,7 +76,11 @@ public final class SharedQueue implements AutoCloseable {
     private final String base;
     private final SharedSegment segment;
     private final MemorySegment mem;
-    private final int capacity;
+    // The data area as this process last mapped it; changed only under the mutex.
+    private int dataGeneration;
+    private SharedSegment dataSegment;      // null while the area is inside `segment`
+    private MemorySegment data;
+    private int capacity;
     private final PosixSemaphore mutex;
     private final PosixSemaphore items;
     private final PosixSemaphore slots;
@@ -76,7 +92,7 @@ public final class SharedQueue implements AutoCloseable {
         this.base = base;
         this.segment = segment;
         this.mem = segment.memory();
-        this.capacity = mem.get(INT, CAPACITY);
+        mapData();
         this.mutex = mutex;
         this.items = items;
         this.slots = slots;
@@ -128,7 +144,7 @@ public final class SharedQueue implements AutoCloseable {
         if (!slots.acquireNanos(remaining(deadline))) {
             return false;
         }
-        boolean spill = item.length > capacity / 2 - FRAME_HEADER;
+        boolean spill = item.length > SPILL_THRESHOLD;
         byte[] payload = item;
         String spillName = null;
         lock();
@@ -141,6 +157,9 @@ public final class SharedQueue implements AutoCloseable {
             }
             int needed = FRAME_HEADER + payload.length;
             while (capacity - (mem.get(LONG, TAIL) - mem.get(LONG, HEAD)) < needed) {
+                if (grow(needed)) {
+                    continue;
+                }
                 mem.set(INT, SPACE_WAITERS, mem.get(INT, SPACE_WAITERS) + 1);
                 mutex.release();
                 boolean woken = wakeups.acquireNanos(remaining(deadline));
@@ -311,6 +330,53 @@ public final class SharedQueue implements AutoCloseable {
 
     private void lock() {
         mutex.acquireNanos(-1);
+        if (mem.get(INT, DATA_GENERATION) != dataGeneration) {
+            mapData();
+        }
+    }
+
+    /** Maps the data area of the current generation (at creation, or after another process grew it). */
+    private void mapData() {
+        int generation = mem.get(INT, DATA_GENERATION);
+        if (dataSegment != null) {
+            dataSegment.close();
+            dataSegment = null;
+        }
+        if (generation == 0) {
+            data = mem.asSlice(DATA);
+        } else {
+            dataSegment = SharedSegment.attach(base + ".d" + generation);
+            data = dataSegment.memory();
+        }
+        dataGeneration = generation;
+        capacity = mem.get(INT, CAPACITY);
+    }
+
+    /** Under the mutex: moves the data area to a segment with room for {@code needed} more bytes. */
+    private boolean grow(int needed) {
+        long head = mem.get(LONG, HEAD);
+        int used = (int) (mem.get(LONG, TAIL) - head);
+        long size = capacity;
+        while (size - used < needed) {
+            size *= 2;
+        }
+        if (size > MAX_CAPACITY) {
+            return false;
+        }
+        int generation = dataGeneration + 1;
+        byte[] live = readBytes(head, used);
+        try (SharedSegment next = SharedSegment.create(base + ".d" + generation, size)) {
+            MemorySegment.copy(live, 0, next.memory(), ValueLayout.JAVA_BYTE, 0, used);
+        }
+        if (dataGeneration > 0) {
+            SharedSegment.unlink(base + ".d" + dataGeneration);   // others keep their mapping until they remap
+        }
+        mem.set(LONG, HEAD, 0L);
+        mem.set(LONG, TAIL, (long) used);
+        mem.set(INT, CAPACITY, (int) size);
+        mem.set(INT, DATA_GENERATION, generation);
+        mapData();
+        return true;
     }
 
     private static long deadline(double timeout) {
@@ -336,9 +402,9 @@ public final class SharedQueue implements AutoCloseable {
     private void writeBytes(long pos, byte[] src) {
         int at = (int) (pos % capacity);
         int first = Math.min(src.length, capacity - at);
-        MemorySegment.copy(src, 0, mem, ValueLayout.JAVA_BYTE, DATA + at, first);
+        MemorySegment.copy(src, 0, data, ValueLayout.JAVA_BYTE, at, first);
         if (first < src.length) {
-            MemorySegment.copy(src, first, mem, ValueLayout.JAVA_BYTE, DATA, src.length - first);
+            MemorySegment.copy(src, first, data, ValueLayout.JAVA_BYTE, 0, src.length - first);
         }
     }
 
@@ -346,9 +412,9 @@ public final class SharedQueue implements AutoCloseable {
         byte[] out = new byte[length];
         int at = (int) (pos % capacity);
         int first = Math.min(length, capacity - at);
-        MemorySegment.copy(mem, ValueLayout.JAVA_BYTE, DATA + at, out, 0, first);
+        MemorySegment.copy(data, ValueLayout.JAVA_BYTE, at, out, 0, first);
         if (first < length) {
-            MemorySegment.copy(mem, ValueLayout.JAVA_BYTE, DATA, out, first, length - first);
+            MemorySegment.copy(data, ValueLayout.JAVA_BYTE, 0, out, first, length - first);
         }
         return out;
     }
@@ -360,6 +426,9 @@ public final class SharedQueue implements AutoCloseable {
         slots.close();
         wakeups.close();
         joined.close();
+        if (dataSegment != null) {
+            dataSegment.close();
+        }
         segment.close();
     }
 }

@@ -30,6 +30,8 @@ public final class PosixSemaphore implements AutoCloseable {
     private static final int EINTR = 4;
     private static final int EAGAIN = 11;
     private static final int ETIMEDOUT = 110;
+    /** Attempts before a wait sleeps in the kernel (about 10 µs). */
+    private static final int SPINS = 200;
 
     private static final Linker LINKER = Linker.nativeLinker();
     private static final SymbolLookup LIBC = LINKER.defaultLookup();
@@ -45,6 +47,9 @@ public final class PosixSemaphore implements AutoCloseable {
     private static final MethodHandle SEM_TRYWAIT = handle("sem_trywait", ValueLayout.ADDRESS);
     private static final MethodHandle SEM_CLOCKWAIT = handle("sem_clockwait",
         ValueLayout.ADDRESS, ValueLayout.JAVA_INT, ValueLayout.ADDRESS);
+    /** sem_trywait without capturing errno: the uncontended fast path allocates nothing. */
+    private static final MethodHandle SEM_TRYWAIT_FAST = LINKER.downcallHandle(LIBC.find("sem_trywait").orElseThrow(),
+        FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS));
     private static final MethodHandle SEM_POST = handle("sem_post", ValueLayout.ADDRESS);
     private static final MethodHandle SEM_GETVALUE = handle("sem_getvalue", ValueLayout.ADDRESS, ValueLayout.ADDRESS);
     private static final MethodHandle SEM_CLOSE = handle("sem_close", ValueLayout.ADDRESS);
@@ -105,6 +110,9 @@ public final class PosixSemaphore implements AutoCloseable {
 
     public boolean acquireNanos(long timeoutNanos) {
         checkOpen();
+        if (timeoutNanos != 0 && spinFor()) {
+            return true;
+        }
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = arena.allocate(CALL_STATE);
             if (timeoutNanos == 0) {
@@ -152,6 +160,50 @@ public final class PosixSemaphore implements AutoCloseable {
         } catch (Throwable t) {
             throw new IllegalStateException(t);
         }
+    }
+
+    /**
+     * Tries for a few microseconds before sleeping: a lock is mostly held for a moment, and a
+     * waiter that sleeps in the kernel costs both sides a system call and a wake-up.
+     */
+    private boolean spinFor() {
+        try {
+            for (int i = 0; i < SPINS; i++) {
+                if ((int) SEM_TRYWAIT_FAST.invokeExact(sem) == 0) {
+                    return true;
+                }
+                Thread.onSpinWait();
+            }
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+        return false;
+    }
+
+    /** Decrements the semaphore if it is above zero, without waiting: the uncontended fast path. */
+    @HostAccess.Export
+    public boolean tryAcquire() {
+        checkOpen();
+        int rc;
+        try {
+            rc = (int) SEM_TRYWAIT_FAST.invokeExact(sem);
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+        return rc == 0 || acquireNanos(0);      // again with errno: anything but EAGAIN is an error
+    }
+
+    /**
+     * Increments the semaphore unless its value is already {@code max} or more (a bounded
+     * semaphore's over-release check; pass VALUE_MAX for none). Returns false if it did not.
+     */
+    @HostAccess.Export
+    public boolean releaseUpTo(int max) {
+        if (max < VALUE_MAX && value() >= max) {
+            return false;
+        }
+        release();
+        return true;
     }
 
     /** Increments the semaphore, waking one waiter. */
