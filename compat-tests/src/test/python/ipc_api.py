@@ -482,6 +482,39 @@ def an_unbounded_queue_never_blocks_put_far_beyond_its_ring():
         assert all(q.get(timeout=10) == item for _ in range(5))
 
 
+def echo_once(conn):
+    data = conn.recv(100)
+    conn.sendall(data + b'!')
+    conn.close()
+
+
+@check
+def a_socket_argument_is_usable_in_the_child():
+    import socket
+    server = socket.socket()
+    server.bind(('127.0.0.1', 0))
+    server.listen(1)
+    client = socket.create_connection(server.getsockname())
+    conn, _ = server.accept()
+    p = Process(target=echo_once, args=(conn,))
+    if sys.platform.startswith('java'):
+        try:
+            p.start()
+            raise Exception('Jython handed a socket over')
+        except TypeError as e:
+            assert 'socket' in str(e), e
+    else:
+        p.start()
+        conn.close()                    # the child has its own descriptor of it
+        client.sendall(b'ping')
+        client.settimeout(60)
+        assert client.recv(100) == b'ping!'
+        p.join()
+        assert p.exitcode == 0
+    for s in (client, server):
+        s.close()
+
+
 if __name__ == '__main__':
     print('checks: ' + ','.join(c.__name__ for c in CHECKS))
     sys.stdout.flush()

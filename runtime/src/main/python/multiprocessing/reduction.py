@@ -83,3 +83,46 @@ loads = _fast_pickle.loads
 
 def dump(obj, file, protocol=None):
     ForkingPickler(file, protocol).dump(obj)
+
+
+# --- sockets: a child gets its own descriptor of the same socket (CPython passes the fd) ---
+
+_socket_reducer = []
+
+
+def register_socket_reducer():
+    """Lets socket.socket objects pickle while a child is being started (GraalPy only: Jython's
+    sockets are Java channels without a file descriptor). In copyreg's table, so that every
+    pickler sees it; outside a start it raises what CPython raises."""
+    if _socket_reducer:
+        return
+    _socket_reducer.append(True)
+    from . import bridge
+    import socket
+    if bridge.ENGINE == 'graalpy':
+        copyreg.pickle(socket.socket, _reduce_socket)
+    else:
+        copyreg.pickle(socket.socket, _refuse_socket)
+
+
+def _refuse_socket(s):
+    raise TypeError('mp4j on Jython cannot hand a socket to another process: Jython sockets are '
+                    'Java channels without a file descriptor (use the GraalPy engine)')
+
+
+def _reduce_socket(s):
+    from . import context
+    popen = context.get_spawning_popen()
+    if popen is None or not hasattr(popen, 'send_fd'):
+        raise TypeError('cannot pickle %r object' % type(s).__name__)
+    token = popen.send_fd(s.fileno())
+    return _rebuild_socket, (token, s.family, s.type, s.proto)
+
+
+def _rebuild_socket(token, family, type_, proto):
+    import socket
+    from . import bridge
+    fd = int(bridge.runtime().fdPassing().take(token, 120.0))
+    if fd < 0:
+        raise OSError('mp4j: the socket sent to this process did not arrive')
+    return socket.socket(family, type_, proto, fileno=fd)

@@ -7,6 +7,7 @@ import org.mp4j.process.ChildProcess;
 import org.mp4j.process.ControlServer;
 import org.mp4j.process.WarmPool;
 import org.mp4j.queues.SharedQueue;
+import org.mp4j.reduction.FdPassing;
 import org.mp4j.sharedctypes.SharedBlock;
 import org.mp4j.shm.SharedNames;
 import org.mp4j.synchronize.PosixSemaphore;
@@ -26,6 +27,7 @@ public final class Mp4jRuntime implements AutoCloseable {
     private final boolean child;
     private final int warmPoolSize;
     private final SharedNames names = new SharedNames();
+    private final FdPassing fds = new FdPassing();
     private ControlServer control;     // guarded by this
     private ChildLauncher launcher;    // guarded by this
     private WarmPool pool;             // guarded by this
@@ -42,6 +44,9 @@ public final class Mp4jRuntime implements AutoCloseable {
             throw new IllegalStateException("the mp4j runtime is already installed");
         }
         current = new Mp4jRuntime(engine, child, warmPoolSizeFromEnv());
+        if (child) {
+            current.fds.listen();       // a child may be handed sockets (see FdPassing)
+        }
         return current;
     }
 
@@ -87,6 +92,21 @@ public final class Mp4jRuntime implements AutoCloseable {
         ChildProcess c = "spawn".equals(startMethod) ? launcher().launch() : pool().take();
         c.submit(job);
         return c;
+    }
+
+    /**
+     * A child process for {@code startMethod} that has no job yet: its pid is known before the
+     * job is pickled, so that file descriptors can be sent to it. Then {@link ChildProcess#submit}.
+     */
+    @HostAccess.Export
+    public ChildProcess takeProcess(String startMethod) {
+        return "spawn".equals(startMethod) ? launcher().launch() : pool().take();
+    }
+
+    /** Sending and receiving file descriptors (sockets handed to a child). */
+    @HostAccess.Export
+    public FdPassing fdPassing() {
+        return fds;
     }
 
     /** A new named semaphore with {@code value}, for Lock, Semaphore, Event and the rest. */

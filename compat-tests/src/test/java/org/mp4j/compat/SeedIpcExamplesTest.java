@@ -332,4 +332,61 @@ class SeedIpcExamplesTest {
         assertEquals(new String(gbk, java.nio.charset.StandardCharsets.ISO_8859_1),
             new String(r.stdoutBytes(), java.nio.charset.StandardCharsets.ISO_8859_1), r::describe);
     }
+
+    // --- seed 001: the chat server hands every connection to a child -------------------------
+
+    @Test
+    @ResourceLock("tcp-port-9595")
+    void chatServerChildrenEchoTheirClientsMessages() throws Exception {
+        Path server = Mp4j.copyExample("py3/seed001_chat_server.py", dir);
+        Path client = Mp4j.copyExample("py3/seed001_chat_client.py", dir);
+        ProcessBuilder pb = new ProcessBuilder(Mp4j.HOME.resolve("mp4j").toString(), server.toString())
+            .directory(dir.toFile()).redirectOutput(dir.resolve("server.out").toFile())
+            .redirectError(dir.resolve("server.err").toFile()).redirectInput(new java.io.File("/dev/null"));
+        pb.environment().put("PYTHONUNBUFFERED", "1");
+        Process p = pb.start();
+        try (java.net.Socket first = connect(p); java.net.Socket second = connect(p)) {
+            // Two real TCP clients at once, each served by its own child, several messages each.
+            for (String msg : List.of("hello", "你好", "third")) {
+                assertEquals(msg + "-1_sb", exchange(first, msg + "-1"), "first client");
+                assertEquals(msg + "-2_sb", exchange(second, msg + "-2"), "second client");
+            }
+            // The article's client script, typing two lines, then EOF on stdin ends it.
+            Mp4j.Run r = Mp4j.runCommand(List.of(Mp4j.HOME.resolve("mp4j").toString(), client.toString()),
+                dir, LIMIT, Map.of(), "one\ntwo\n");
+            assertEquals(">>>one_sb\n>>>two_sb\n>>>", r.stdout(), r::describe);
+            assertTrue(r.stderr().contains("EOFError"), r::describe);
+        } finally {
+            Mp4j.killTree(p.toHandle());
+            p.waitFor();
+        }
+        List<String> printed = Files.readAllLines(dir.resolve("server.out"));
+        for (String msg : List.of("hello-1", "hello-2", "你好-1", "third-2", "one", "two")) {
+            assertTrue(printed.contains(msg), "the server's children print what they receive: " + printed);
+        }
+    }
+
+    private static java.net.Socket connect(Process server) throws Exception {
+        long deadline = System.nanoTime() + LIMIT.toNanos();
+        while (true) {
+            try {
+                java.net.Socket s = new java.net.Socket("127.0.0.1", 9595);
+                s.setSoTimeout(60_000);
+                return s;
+            } catch (java.io.IOException e) {
+                if (!server.isAlive() || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(100);
+            }
+        }
+    }
+
+    private static String exchange(java.net.Socket s, String msg) throws java.io.IOException {
+        byte[] expected = (msg + "_sb").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        s.getOutputStream().write(msg.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        s.getOutputStream().flush();
+        byte[] got = s.getInputStream().readNBytes(expected.length);
+        return new String(got, java.nio.charset.StandardCharsets.UTF_8);
+    }
 }

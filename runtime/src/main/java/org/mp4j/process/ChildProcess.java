@@ -75,6 +75,7 @@ public final class ChildProcess {
     }
 
     /** Hands the child its job; sent now if the child is connected, else as soon as it is. */
+    @HostAccess.Export
     public synchronized void submit(byte[] job) {
         if (pendingJob != null || jobSent) {
             throw new IllegalStateException("this child already has a job");
