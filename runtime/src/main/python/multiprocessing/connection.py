@@ -3,16 +3,19 @@
 A receiver sees EOFError once nothing is left and every sending end is closed, in every
 process that held one (a process closes its ends when it exits).
 """
+import os
 import select
+import socket
+import struct
 import time
 
 from . import bridge
 from . import context
 from . import util
-from .context import BufferTooShort
+from .context import AuthenticationError, BufferTooShort
 from .reduction import ForkingPickler
 
-__all__ = ['Pipe', 'Connection', 'wait']
+__all__ = ['Pipe', 'Connection', 'wait', 'Listener', 'Client', 'SocketConnection']
 
 _SLICE = 0.1
 
@@ -195,3 +198,218 @@ def wait(object_list, timeout=None):
         else:
             time.sleep(delay)
         delay = min(delay * 2, 0.01)
+
+
+# --- Listener and Client: connections over TCP sockets, framed and authenticated as CPython's ---
+#
+# Frames: a 4-byte signed big-endian length, then the bytes; a length of -1 is followed by an
+# 8-byte unsigned length (messages of 2 GiB and more). Authentication: the HMAC challenge of
+# CPython 3.12 ('{sha256}' prefix), answering and accepting CPython 3.11's plain HMAC-MD5 too.
+
+_CHALLENGE = b'#CHALLENGE#'
+_WELCOME = b'#WELCOME#'
+_FAILURE = b'#FAILURE#'
+_MESSAGE_LENGTH = 40
+_LEGACY_LENGTHS = (20, 16)          # a 3.11 challenge payload; a bare HMAC-MD5 answer
+_DIGESTS = ('md5', 'sha256', 'sha384', 'sha3_256', 'sha3_384')
+
+
+class SocketConnection(object):
+    """A Connection over a stream socket: what Listener.accept() and Client() return."""
+
+    def __init__(self, sock):
+        self._sock = sock
+        self._closed = False
+
+    closed = property(lambda self: self._closed)
+    readable = property(lambda self: True)
+    writable = property(lambda self: True)
+
+    def fileno(self):
+        return self._sock.fileno()
+
+    def _check_closed(self):
+        if self._closed:
+            raise OSError('handle is closed')
+
+    def _recv_exact(self, size):
+        chunks = []
+        left = size
+        while left > 0:
+            chunk = self._sock.recv(min(left, 1 << 20))
+            if not chunk:
+                raise EOFError
+            chunks.append(chunk)
+            left -= len(chunk)
+        return b''.join(chunks)
+
+    def send_bytes(self, buf, offset=0, size=None):
+        self._check_closed()
+        data = bytes(buf) if not isinstance(buf, bytes) else buf
+        if size is None:
+            size = len(data) - offset
+        if offset < 0 or size < 0 or offset + size > len(data):
+            raise ValueError('bad offset or size')
+        data = data[offset:offset + size]
+        if size > 0x7fffffff:
+            header = struct.pack('!i', -1) + struct.pack('!Q', size)
+        else:
+            header = struct.pack('!i', size)
+        if size < 16384:
+            self._sock.sendall(header + data)
+        else:
+            self._sock.sendall(header)
+            self._sock.sendall(data)
+
+    def recv_bytes(self, maxlength=None):
+        self._check_closed()
+        size, = struct.unpack('!i', self._recv_exact(4))
+        if size == -1:
+            size, = struct.unpack('!Q', self._recv_exact(8))
+        if maxlength is not None and size > maxlength:
+            raise OSError('bad message length')
+        return self._recv_exact(size)
+
+    def send(self, obj):
+        self.send_bytes(ForkingPickler.dumps(obj))
+
+    def recv(self):
+        return ForkingPickler.loads(self.recv_bytes())
+
+    def poll(self, timeout=0.0):
+        self._check_closed()
+        return bool(select.select([self._sock], [], [], timeout)[0])
+
+    def close(self):
+        if not self._closed:
+            self._closed = True
+            try:
+                self._sock.close()
+            except (OSError, IOError):
+                pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *args):
+        self.close()
+
+
+def _family_of(address):
+    if isinstance(address, tuple):
+        return socket.AF_INET
+    return socket.AF_UNIX
+
+
+class Listener(object):
+    """Accepts authenticated connections; the address defaults to ('127.0.0.1', free port)."""
+
+    def __init__(self, address=None, family=None, backlog=1, authkey=None):
+        if address is None:
+            address = ('127.0.0.1', 0)
+        if authkey is not None and not isinstance(authkey, bytes):
+            raise TypeError('authkey should be a byte string')
+        self._sock = socket.socket(family and getattr(socket, family) or _family_of(address), socket.SOCK_STREAM)
+        if _family_of(address) == socket.AF_INET:
+            self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self._sock.bind(address)
+        self._sock.listen(backlog)
+        self._address = self._sock.getsockname()
+        self._authkey = authkey
+        self._last_accepted = None
+
+    def accept(self):
+        if self._sock is None:
+            raise OSError('listener is closed')
+        s, self._last_accepted = self._sock.accept()
+        c = SocketConnection(s)
+        if self._authkey is not None:
+            deliver_challenge(c, self._authkey)
+            answer_challenge(c, self._authkey)
+        return c
+
+    def close(self):
+        if self._sock is not None:
+            self._sock.close()
+            self._sock = None
+
+    address = property(lambda self: self._address)
+    last_accepted = property(lambda self: self._last_accepted)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *args):
+        self.close()
+
+
+def Client(address, family=None, authkey=None):
+    """Connects to a Listener (CPython's or mp4j's) and authenticates both ways."""
+    s = socket.socket(family and getattr(socket, family) or _family_of(address), socket.SOCK_STREAM)
+    s.connect(address)
+    c = SocketConnection(s)
+    if authkey is not None:
+        answer_challenge(c, authkey)
+        deliver_challenge(c, authkey)
+    return c
+
+
+def _hmac(authkey, message, digest_name):
+    import hashlib
+    import hmac
+    return hmac.new(bytes(authkey), message, getattr(hashlib, digest_name)).digest()
+
+
+def _same_digest(a, b):
+    """Compares in constant time (Jython's hmac has no compare_digest)."""
+    if len(a) != len(b):
+        return False
+    diff = 0
+    for x, y in zip(bytearray(a), bytearray(b)):
+        diff |= x ^ y
+    return diff == 0
+
+
+def _split_digest(message):
+    """(digest name, payload); '' for the legacy HMAC-MD5 form without a prefix."""
+    if len(message) in _LEGACY_LENGTHS:
+        return '', message
+    if message.startswith(b'{'):
+        end = message.find(b'}', 1, 12)
+        if end > 0:
+            name = message[1:end].decode('ascii')
+            if name in _DIGESTS:
+                return name, message[end + 1:]
+    raise AuthenticationError('unsupported message length, missing digest prefix, or unsupported digest')
+
+
+def deliver_challenge(connection, authkey, digest_name='sha256'):
+    if not isinstance(authkey, bytes):
+        raise ValueError('Authkey must be bytes, not %s' % type(authkey))
+    message = b'{' + digest_name.encode('ascii') + b'}' + os.urandom(_MESSAGE_LENGTH)
+    connection.send_bytes(_CHALLENGE + message)
+    response = connection.recv_bytes(256)
+    name, mac = _split_digest(response)
+    expected = _hmac(authkey, message, name or 'md5')
+    if not _same_digest(expected, mac):
+        connection.send_bytes(_FAILURE)
+        raise AuthenticationError('digest received was wrong')
+    connection.send_bytes(_WELCOME)
+
+
+def answer_challenge(connection, authkey):
+    if not isinstance(authkey, bytes):
+        raise ValueError('Authkey must be bytes, not %s' % type(authkey))
+    message = connection.recv_bytes(256)
+    if not message.startswith(_CHALLENGE):
+        raise AuthenticationError('Protocol error, expected challenge')
+    message = message[len(_CHALLENGE):]
+    if len(message) < 20:
+        raise AuthenticationError('challenge too short')
+    name = _split_digest(message)[0]
+    if name:
+        connection.send_bytes(b'{' + name.encode('ascii') + b'}' + _hmac(authkey, message, name))
+    else:
+        connection.send_bytes(_hmac(authkey, message, 'md5'))      # a CPython <= 3.11 peer
+    if connection.recv_bytes(256) != _WELCOME:
+        raise AuthenticationError('digest sent was rejected')

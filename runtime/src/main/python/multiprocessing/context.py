@@ -54,7 +54,11 @@ class BaseContext(object):
         return count
 
     def Manager(self):
-        _not_built_yet('Manager')
+        """A started SyncManager: its server is a child process (see managers.py)."""
+        from .managers import SyncManager
+        m = SyncManager(ctx=self.get_context())
+        m.start()
+        return m
 
     def Pipe(self, duplex=True):
         """Two Connection objects, the ends of a pipe (duplex: both ends send and receive)."""

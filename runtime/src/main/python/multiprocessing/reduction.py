@@ -65,10 +65,15 @@ class ForkingPickler(pickle.Pickler):
 
     @classmethod
     def dumps(cls, obj, protocol=None):
-        if not cls._extra_reducers and _fast_ok(obj):
-            # Nothing registered: the module's own dumps gives the same bytes, several times
-            # faster than building a Pickler per call.
-            return _fast_pickle.dumps(obj, HIGHEST_PROTOCOL if protocol is None else protocol)
+        # The module's own dumps is several times faster than a Pickler per call. With reducers
+        # registered it is tried first too: they are for types that do not pickle by
+        # themselves (dict views, ...), which then fail there and take the Pickler below.
+        if _fast_ok(obj):
+            try:
+                return _fast_pickle.dumps(obj, HIGHEST_PROTOCOL if protocol is None else protocol)
+            except Exception:
+                if not cls._extra_reducers:
+                    raise
         buf = io.BytesIO()
         cls(buf, protocol).dump(obj)
         return buf.getvalue()

@@ -41,6 +41,10 @@ public final class ChildMain {
 
         EngineKind kind = EngineKind.parse(args[2]);
         Mp4jRuntime runtime = Mp4jRuntime.install(kind, true);
+        // SIGTERM ends a CPython process at once, without cleanup (p.terminate() relies on it);
+        // a JVM would first run its shutdown hooks, which takes long under load. A handler the
+        // script installs with signal.signal() replaces this one.
+        sun.misc.Signal.handle(new sun.misc.Signal("TERM"), sig -> Runtime.getRuntime().halt(128 + 15));
         PythonEngine engine = kind.open(EngineSettings.fromEnvironment(PythonLib.locate(), false), runtime);
         engine.warmUp();
         new ControlMessage(ControlMessage.READY, args[1].getBytes(StandardCharsets.UTF_8)).writeTo(out);

@@ -1,0 +1,34 @@
+# Serves a queue and a dict with multiprocessing.managers.BaseManager, on whichever Python runs
+# it (CPython or mp4j): ManagerInteropTest points the other implementation's client at it.
+import sys
+try:
+    import queue
+except ImportError:
+    import Queue as queue
+from multiprocessing.managers import BaseManager, DictProxy
+
+shared_queue = queue.Queue()
+shared_dict = {}
+
+
+def get_queue():
+    return shared_queue
+
+
+def get_dict():
+    return shared_dict
+
+
+class InteropManager(BaseManager):
+    pass
+
+
+InteropManager.register('get_queue', callable=get_queue)
+InteropManager.register('get_dict', callable=get_dict, proxytype=DictProxy)
+
+if __name__ == '__main__':
+    manager = InteropManager(address=('127.0.0.1', int(sys.argv[1])), authkey=b'interop-key')
+    server = manager.get_server()
+    print('serving')
+    sys.stdout.flush()
+    server.serve_forever()

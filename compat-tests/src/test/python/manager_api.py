@@ -1,0 +1,212 @@
+# Manager conformance, written once for Python 2.7 and 3: run on both engines by
+# ManagerApiTest. Each check prints "ok NAME" or "FAIL NAME: why"; the first line lists them.
+from __future__ import print_function
+
+import os
+import sys
+import time
+import traceback
+import multiprocessing
+from multiprocessing import Process, Pool
+from multiprocessing.managers import BaseManager, SyncManager
+
+try:
+    from queue import Empty
+except ImportError:
+    from Queue import Empty
+
+CHECKS = []
+
+
+def check(fn):
+    CHECKS.append(fn)
+    return fn
+
+
+def expect_raise(kind, fn, *args):
+    try:
+        fn(*args)
+    except kind as e:
+        return e
+    raise Exception('no %s' % kind.__name__)
+
+
+def fill(d, l, ns, q, lock, value):
+    with lock:
+        d['child'] = os.getpid()
+        l.append('from child')
+        ns.x = 42
+        q.put('hello')
+        value.value += 1
+
+
+def pool_task(q, lock, i):
+    with lock:
+        q.put(i * i)
+    return os.getpid()
+
+
+class Counter(object):
+    def __init__(self, start=0):
+        self.n = start
+
+    def add(self, k=1):
+        self.n += k
+        return self.n
+
+    def get(self):
+        return self.n
+
+
+class CounterManager(BaseManager):
+    pass
+
+
+CounterManager.register('Counter', Counter)
+
+
+@check
+def manager_runs_in_another_process_and_shuts_down():
+    m = multiprocessing.Manager()
+    assert m._process.pid != os.getpid() and m._process.is_alive()
+    m.shutdown()
+    m._process.join(10)
+    assert not m._process.is_alive()
+
+
+@check
+def proxies_reach_children_as_arguments():
+    with multiprocessing.Manager() as m:
+        d, l, ns, q = m.dict(), m.list([1]), m.Namespace(), m.Queue()
+        lock, value = m.Lock(), m.Value('i', 0)
+        p = Process(target=fill, args=(d, l, ns, q, lock, value))
+        p.start()
+        p.join()
+        assert p.exitcode == 0
+        assert d['child'] == p.pid and dict(d.items()) == {'child': p.pid}
+        assert l[:] == [1, 'from child'] and len(l) == 2
+        assert ns.x == 42
+        assert q.get(timeout=10) == 'hello'
+        assert value.value == 1
+
+
+@check
+def proxies_reach_pool_tasks():
+    with multiprocessing.Manager() as m:
+        q, lock = m.Queue(), m.Lock()
+        with Pool(2) as p:
+            pids = p.starmap(pool_task, [(q, lock, i) for i in range(6)])
+        assert os.getpid() not in pids
+        assert sorted(q.get(timeout=10) for _ in range(6)) == [0, 1, 4, 9, 16, 25]
+
+
+@check
+def queue_proxy_raises_empty_and_full():
+    with multiprocessing.Manager() as m:
+        q = m.Queue(1)
+        q.put(1)
+        assert q.full() and q.qsize() == 1
+        expect_raise(Exception, q.put, 2, False)
+        assert q.get() == 1
+        expect_raise(Empty, q.get, False)
+        started = time.time()
+        expect_raise(Empty, q.get, True, 0.3)
+        assert time.time() - started >= 0.25
+
+
+@check
+def dict_and_list_proxies_behave_like_dict_and_list():
+    with multiprocessing.Manager() as m:
+        d = m.dict(a=1)
+        d['b'] = 2
+        d.update({'c': 3})
+        assert sorted(d.keys()) == ['a', 'b', 'c'] and 'a' in d and len(d) == 3
+        assert sorted(iter(d)) == ['a', 'b', 'c']
+        assert d.get('zz', 9) == 9 and d.pop('a') == 1
+        expect_raise(KeyError, d.__getitem__, 'a')
+        l = m.list(range(5))
+        l[0] = 10
+        l += [5]
+        assert l[:] == [10, 1, 2, 3, 4, 5] and l[-1] == 5 and list(l) == l[:]
+        l.sort(reverse=True)
+        assert l[0] == 10 and l.index(5) == 1
+        assert str(d).startswith('{') and 'b' in str(d)
+
+
+@check
+def event_condition_semaphore_proxies():
+    with multiprocessing.Manager() as m:
+        ev = m.Event()
+        assert not ev.is_set()
+        ev.set()
+        assert ev.wait(1)
+        sem = m.Semaphore(2)
+        assert sem.acquire() and sem.acquire() and not sem.acquire(False)
+        sem.release()
+        cond = m.Condition()
+        with cond:
+            assert not cond.wait(0.05)          # False (Python 2: None)
+        rlock = m.RLock()
+        with rlock:
+            with rlock:
+                pass
+
+
+@check
+def registered_type_with_base_manager():
+    with CounterManager() as m:
+        c = m.Counter(5)
+        assert c.add() == 6 and c.add(4) == 10 and c.get() == 10
+        expect_raise(AttributeError, getattr, c, 'n')
+
+
+@check
+def connect_to_a_served_manager_and_wrong_authkey_is_refused():
+    from multiprocessing import connection
+    m = SyncManager(authkey=b'secret')
+    m.start()
+    try:
+        d = m.dict()
+        d['k'] = 'v'
+        other = SyncManager(address=m.address, authkey=b'secret')
+        other.connect()
+        wrong = SyncManager(address=m.address, authkey=b'wrong')
+        e = expect_raise(multiprocessing.AuthenticationError, wrong.connect)
+        assert 'digest' in str(e), e
+    finally:
+        m.shutdown()
+
+
+@check
+def listener_and_client_talk_with_authentication():
+    from multiprocessing.connection import Listener, Client
+    import threading
+    listener = Listener(('127.0.0.1', 0), authkey=b'key')
+    got = []
+
+    def serve():
+        c = listener.accept()
+        got.append(c.recv())
+        c.send_bytes(b'raw')
+        c.close()
+    t = threading.Thread(target=serve)
+    t.start()
+    c = Client(listener.address, authkey=b'key')
+    c.send({'x': [1, 2]})
+    assert c.recv_bytes() == b'raw'
+    c.close()
+    t.join(10)
+    listener.close()
+    assert got == [{'x': [1, 2]}]
+
+
+if __name__ == '__main__':
+    print('checks: ' + ','.join(c.__name__ for c in CHECKS))
+    sys.stdout.flush()
+    for c in CHECKS:
+        try:
+            c()
+            print('ok ' + c.__name__)
+        except Exception:
+            print('FAIL %s: %s' % (c.__name__, traceback.format_exc().replace('\n', ' | ')))
+        sys.stdout.flush()

@@ -1,0 +1,930 @@
+"""Managers: objects that live in a server process, used from others through proxies.
+
+The wire protocol is CPython's, so CPython and mp4j clients and servers talk to each other:
+connections from connection.Listener/Client (length-prefixed pickles, HMAC challenge with the
+authkey, checked before anything is unpickled); a request is (id, method, args, kwds); an
+answer is ('#RETURN', value), ('#ERROR', exception), ('#TRACEBACK', text), ('#PROXY',
+(exposed, token)) or ('#UNSERIALIZABLE', text). A Manager's server is an mp4j child process
+(a JVM of its own); its objects are plain Python objects served by one thread per client
+connection, as in CPython.
+
+mp4j listens on TCP ('127.0.0.1', a free port) unless given an address: CPython's default on
+Linux is a Unix socket path, which GraalPy's socket module does not serve.
+"""
+import array
+import os
+import sys
+import threading
+import traceback
+
+try:
+    import queue
+except ImportError:                 # Python 2
+    import Queue as queue
+
+from . import connection
+from . import context
+from . import pool
+from . import process
+from . import reduction
+from . import util
+from .context import ProcessError
+from .process import AuthenticationString
+
+__all__ = ['BaseManager', 'SyncManager', 'BaseProxy', 'Token', 'SharedMemoryManager']
+
+if sys.version_info[0] >= 3:
+    _string_types = (str,)
+else:
+    _string_types = (str, unicode)      # noqa: F821 (Python 2)
+
+
+def _rebuild_as_list(obj):
+    return list, (list(obj),)
+
+
+# dict.keys() and friends answer as lists, as CPython's managers do (views do not pickle).
+if sys.version_info[0] >= 3:
+    for _view in (type({}.items()), type({}.keys()), type({}.values())):
+        reduction.register(_view, _rebuild_as_list)
+
+
+class Token(object):
+    """Names a shared object: its type id, the server's address, and its id there."""
+    __slots__ = ('typeid', 'address', 'id')
+
+    def __init__(self, typeid, address, id):
+        (self.typeid, self.address, self.id) = (typeid, address, id)
+
+    def __getstate__(self):
+        return (self.typeid, self.address, self.id)
+
+    def __setstate__(self, state):
+        (self.typeid, self.address, self.id) = state
+
+    def __repr__(self):
+        return '%s(typeid=%r, address=%r, id=%r)' % (type(self).__name__, self.typeid, self.address, self.id)
+
+
+def dispatch(c, id, methodname, args=(), kwds={}):
+    """Sends one request on connection c and returns its result, or raises its error."""
+    c.send((id, methodname, args, kwds))
+    kind, result = c.recv()
+    if kind == '#RETURN':
+        return result
+    raise convert_to_error(kind, result)
+
+
+def convert_to_error(kind, result):
+    if kind == '#ERROR':
+        return result
+    if kind in ('#TRACEBACK', '#UNSERIALIZABLE'):
+        if not isinstance(result, _string_types):
+            raise TypeError('Result %r (kind %r) is not a string' % (result, kind))
+        if kind == '#UNSERIALIZABLE':
+            return RemoteError('Unserializable message: %s\n' % result)
+        return RemoteError(result)
+    return ValueError('Unrecognized message type %r' % kind)
+
+
+class RemoteError(Exception):
+    def __str__(self):
+        return '\n' + '-' * 75 + '\n' + str(self.args[0]) + '-' * 75
+
+
+def all_methods(obj):
+    return [name for name in dir(obj) if callable(getattr(obj, name, None))]
+
+
+def public_methods(obj):
+    return [name for name in all_methods(obj) if name[0] != '_']
+
+
+class Server(object):
+    """Serves the objects of one manager: a thread per connection."""
+    public = ['shutdown', 'create', 'accept_connection', 'get_methods',
+              'debug_info', 'number_of_objects', 'dummy', 'incref', 'decref']
+
+    def __init__(self, registry, address, authkey, serializer='pickle'):
+        if not isinstance(authkey, bytes):
+            raise TypeError('Authkey %r is type %s, not bytes' % (authkey, type(authkey)))
+        if serializer != 'pickle':
+            raise ValueError('mp4j managers speak pickle only, not %r' % (serializer,))
+        self.registry = registry
+        self.authkey = AuthenticationString(authkey)
+        self.listener = connection.Listener(address=address, backlog=16)
+        self.address = self.listener.address
+        self.id_to_obj = {'0': (None, ())}
+        self.id_to_refcount = {}
+        self.id_to_local_proxy_obj = {}
+        self.mutex = threading.Lock()
+        self.stop_event = threading.Event()
+
+    def serve_forever(self):
+        """Serves until a client asks for shutdown; then the process ends (as in CPython)."""
+        process.current_process()._manager_server = self
+        accepter = threading.Thread(target=self.accepter, name='mp4j-manager-accepter')
+        accepter.daemon = True
+        accepter.start()
+        try:
+            while not self.stop_event.is_set():
+                self.stop_event.wait(1)
+        except (KeyboardInterrupt, SystemExit):
+            pass
+        util._flush_std_streams()
+        sys.exit(0)
+
+    def accepter(self):
+        while True:
+            try:
+                c = self.listener.accept()
+            except (OSError, IOError):
+                if self.stop_event.is_set():
+                    return
+                continue
+            t = threading.Thread(target=self.handle_request, args=(c,))
+            t.daemon = True
+            t.start()
+
+    def handle_request(self, c):
+        try:
+            connection.deliver_challenge(c, self.authkey)
+            connection.answer_challenge(c, self.authkey)
+            request = c.recv()
+            ignore, funcname, args, kwds = request
+            if funcname not in self.public:
+                raise AssertionError('%r unrecognized' % funcname)
+            func = getattr(self, funcname)
+        except Exception:
+            msg = ('#TRACEBACK', traceback.format_exc())
+        else:
+            try:
+                result = func(c, *args, **kwds)
+            except Exception:
+                msg = ('#TRACEBACK', traceback.format_exc())
+            else:
+                msg = ('#RETURN', result)
+        if funcname_is_serving(msg):
+            return
+        try:
+            c.send(msg)
+        except Exception:
+            try:
+                c.send(('#TRACEBACK', traceback.format_exc()))
+            except Exception:
+                pass
+        c.close()
+
+    def serve_client(self, conn):
+        """The loop of one client connection: method calls on the shared objects."""
+        while not self.stop_event.is_set():
+            try:
+                request = conn.recv()
+            except (EOFError, OSError, IOError):
+                conn.close()
+                return
+            methodname = obj = None
+            try:
+                ident, methodname, args, kwds = request
+                try:
+                    obj, exposed, gettypeid = self.id_to_obj[ident]
+                except KeyError:
+                    obj, exposed, gettypeid = self.id_to_local_proxy_obj[ident]
+                if methodname not in exposed:
+                    raise AttributeError('method %r of %r object is not in exposed=%r'
+                                         % (methodname, type(obj), exposed))
+                function = getattr(obj, methodname)
+                try:
+                    res = function(*args, **kwds)
+                except Exception as e:
+                    msg = ('#ERROR', e)
+                else:
+                    typeid = gettypeid and gettypeid.get(methodname, None)
+                    if typeid:
+                        rident, rexposed = self.create(conn, typeid, res)
+                        token = Token(typeid, self.address, rident)
+                        msg = ('#PROXY', (rexposed, token))
+                    else:
+                        msg = ('#RETURN', res)
+            except AttributeError:
+                if methodname is None:
+                    msg = ('#TRACEBACK', traceback.format_exc())
+                else:
+                    try:
+                        fallback = self.fallback_mapping[methodname]
+                        result = fallback(self, conn, ident, obj, *args, **kwds)
+                        msg = ('#RETURN', result)
+                    except Exception:
+                        msg = ('#TRACEBACK', traceback.format_exc())
+            except Exception:
+                msg = ('#TRACEBACK', traceback.format_exc())
+            try:
+                try:
+                    conn.send(msg)
+                except Exception:
+                    conn.send(('#UNSERIALIZABLE', traceback.format_exc()))
+            except Exception:
+                conn.close()
+                return
+
+    def fallback_getvalue(self, conn, ident, obj):
+        return obj
+
+    def fallback_str(self, conn, ident, obj):
+        return str(obj)
+
+    def fallback_repr(self, conn, ident, obj):
+        return repr(obj)
+
+    fallback_mapping = {'__str__': fallback_str, '__repr__': fallback_repr, '#GETVALUE': fallback_getvalue}
+
+    def dummy(self, c):
+        pass
+
+    def debug_info(self, c):
+        with self.mutex:
+            return '\n'.join('  %s:       refcount=%s\n    %s' % (ident, self.id_to_refcount.get(ident),
+                                                                   str(self.id_to_obj[ident][0])[:75])
+                             for ident in self.id_to_refcount)
+
+    def number_of_objects(self, c):
+        return len(self.id_to_refcount)
+
+    def shutdown(self, c):
+        try:
+            c.send(('#RETURN', None))
+        finally:
+            self.stop_event.set()
+
+    def create(self, c, typeid, *args, **kwds):
+        with self.mutex:
+            callable, exposed, method_to_typeid, proxytype = self.registry[typeid]
+            if callable is None:
+                if kwds or len(args) != 1:
+                    raise ValueError('Without callable, must have one non-keyword argument')
+                obj = args[0]
+            else:
+                obj = callable(*args, **kwds)
+            if exposed is None:
+                exposed = public_methods(obj)
+            if method_to_typeid is not None:
+                if not isinstance(method_to_typeid, dict):
+                    raise TypeError('Method_to_typeid %r: type %s, not dict' % (method_to_typeid, type(method_to_typeid)))
+                exposed = list(exposed) + list(method_to_typeid)
+            ident = '%x' % id(obj)
+            self.id_to_obj[ident] = (obj, set(exposed), method_to_typeid)
+            if ident not in self.id_to_refcount:
+                self.id_to_refcount[ident] = 0
+        self.incref(c, ident)
+        return ident, tuple(exposed)
+
+    def get_methods(self, c, token):
+        return tuple(self.id_to_obj[token.id][1])
+
+    def accept_connection(self, c, name):
+        threading.current_thread().name = name
+        c.send(('#RETURN', None))
+        self.serve_client(c)
+        return _SERVING
+
+    def incref(self, c, ident):
+        with self.mutex:
+            try:
+                self.id_to_refcount[ident] += 1
+            except KeyError:
+                if ident in self.id_to_local_proxy_obj:
+                    self.id_to_refcount[ident] = 1
+                    self.id_to_obj[ident] = self.id_to_local_proxy_obj[ident]
+                else:
+                    raise
+
+    def decref(self, c, ident):
+        if ident not in self.id_to_refcount and ident in self.id_to_local_proxy_obj:
+            return
+        with self.mutex:
+            if self.id_to_refcount[ident] <= 0:
+                raise AssertionError('Id %s (%r) has refcount %d, not 1+'
+                                     % (ident, self.id_to_obj[ident], self.id_to_refcount[ident]))
+            self.id_to_refcount[ident] -= 1
+            if self.id_to_refcount[ident] == 0:
+                del self.id_to_refcount[ident]
+                del self.id_to_obj[ident]
+
+
+# accept_connection answers for itself and then serves: handle_request must not answer again.
+_SERVING = object()
+
+
+def funcname_is_serving(msg):
+    return msg[0] == '#RETURN' and msg[1] is _SERVING
+
+
+class State(object):
+    __slots__ = ['value']
+    INITIAL = 0
+    STARTED = 1
+    SHUTDOWN = 2
+
+
+listener_client = {'pickle': (connection.Listener, connection.Client)}
+
+
+class BaseManager(object):
+    """Starts (or connects to) a server process and makes proxies for its objects."""
+    _registry = {}
+    _Server = Server
+
+    def __init__(self, address=None, authkey=None, serializer='pickle', ctx=None, **kwargs):
+        if authkey is None:
+            authkey = process.current_process().authkey
+        self._address = address
+        self._authkey = AuthenticationString(authkey)
+        self._state = State()
+        self._state.value = State.INITIAL
+        self._serializer = serializer
+        self._Listener, self._Client = listener_client[serializer]
+        self._ctx = ctx or context._default_context.get_context()
+        self._shutdown_timeout = kwargs.pop('shutdown_timeout', 1.0)
+        if kwargs:
+            raise TypeError('unexpected keyword arguments %r' % sorted(kwargs))
+
+    def get_server(self):
+        if self._state.value != State.INITIAL:
+            if self._state.value == State.STARTED:
+                raise ProcessError('Already started server')
+            raise ProcessError('Manager has shut down')
+        return self._Server(self._registry, self._address, self._authkey, self._serializer)
+
+    def connect(self):
+        conn = self._Client(self._address, authkey=self._authkey)
+        dispatch(conn, None, 'dummy')
+        conn.close()
+        self._state.value = State.STARTED
+
+    def start(self, initializer=None, initargs=()):
+        if self._state.value != State.INITIAL:
+            if self._state.value == State.STARTED:
+                raise ProcessError('Already started server')
+            raise ProcessError('Manager has shut down')
+        if initializer is not None and not callable(initializer):
+            raise TypeError('initializer must be a callable')
+        reader, writer = connection.Pipe(duplex=False)
+        # A module-level target: Python 2 cannot pickle the bound classmethod CPython passes.
+        self._process = self._ctx.Process(
+            target=_run_manager_server,
+            args=(type(self), self._registry, self._address, self._authkey, self._serializer, writer,
+                  initializer, initargs))
+        ident = ':'.join(str(i) for i in self._process._identity)
+        self._process.name = type(self).__name__ + '-' + ident
+        self._process.start()
+        writer.close()
+        self._address = reader.recv()
+        reader.close()
+        self._state.value = State.STARTED
+        self.shutdown = util.Finalize(
+            self, type(self)._finalize_manager,
+            args=(self._process, self._address, self._authkey, self._state, self._Client,
+                  self._shutdown_timeout),
+            exitpriority=0)
+
+    @classmethod
+    def _run_server(cls, registry, address, authkey, serializer, writer, initializer=None, initargs=()):
+        if initializer is not None:
+            initializer(*initargs)
+        server = cls._Server(registry, address, authkey, serializer)
+        writer.send(server.address)
+        writer.close()
+        server.serve_forever()
+
+    def _create(self, typeid, *args, **kwds):
+        if self._state.value != State.STARTED:
+            raise ProcessError('Manager has not been started' if self._state.value == State.INITIAL
+                               else 'Manager has shut down')
+        conn = self._Client(self._address, authkey=self._authkey)
+        try:
+            id, exposed = dispatch(conn, None, 'create', (typeid,) + args, kwds)
+        finally:
+            conn.close()
+        return Token(typeid, self._address, id), exposed
+
+    def join(self, timeout=None):
+        if self._process is not None:
+            self._process.join(timeout)
+            if not self._process.is_alive():
+                self._process = None
+
+    def _debug_info(self):
+        conn = self._Client(self._address, authkey=self._authkey)
+        try:
+            return dispatch(conn, None, 'debug_info')
+        finally:
+            conn.close()
+
+    def _number_of_objects(self):
+        conn = self._Client(self._address, authkey=self._authkey)
+        try:
+            return dispatch(conn, None, 'number_of_objects')
+        finally:
+            conn.close()
+
+    def __enter__(self):
+        if self._state.value == State.INITIAL:
+            self.start()
+        if self._state.value != State.STARTED:
+            raise ProcessError('Unable to start server' if self._state.value == State.INITIAL
+                               else 'Manager has shut down')
+        return self
+
+    def __exit__(self, exc_type, exc_val, exc_tb):
+        self.shutdown()
+
+    @staticmethod
+    def _finalize_manager(process_obj, address, authkey, state, _Client, shutdown_timeout):
+        if process_obj.is_alive():
+            try:
+                conn = _Client(address, authkey=authkey)
+                try:
+                    dispatch(conn, None, 'shutdown')
+                finally:
+                    conn.close()
+            except Exception:
+                pass
+            process_obj.join(timeout=shutdown_timeout)
+            if process_obj.is_alive():
+                process_obj.terminate()
+                process_obj.join(timeout=shutdown_timeout)
+                if process_obj.is_alive():
+                    process_obj.kill()
+                    process_obj.join()
+        state.value = State.SHUTDOWN
+        try:
+            del BaseProxy._address_to_local[address]
+        except KeyError:
+            pass
+
+    @property
+    def address(self):
+        return self._address
+
+    @classmethod
+    def register(cls, typeid, callable=None, proxytype=None, exposed=None,
+                 method_to_typeid=None, create_method=True):
+        if '_registry' not in cls.__dict__:
+            cls._registry = cls._registry.copy()
+        if proxytype is None:
+            proxytype = AutoProxy
+        exposed = exposed or getattr(proxytype, '_exposed_', None)
+        method_to_typeid = method_to_typeid or getattr(proxytype, '_method_to_typeid_', None)
+        cls._registry[typeid] = (callable, exposed, method_to_typeid, proxytype)
+        if create_method:
+            def temp(self, *args, **kwds):
+                token, exp = self._create(typeid, *args, **kwds)
+                proxy = proxytype(token, self._serializer, manager=self, authkey=self._authkey, exposed=exp)
+                conn = self._Client(token.address, authkey=self._authkey)
+                try:
+                    dispatch(conn, None, 'decref', (token.id,))
+                finally:
+                    conn.close()
+                return proxy
+            temp.__name__ = str(typeid)
+            setattr(cls, typeid, temp)
+
+
+def _run_manager_server(cls, *args):
+    cls._run_server(*args)
+
+
+class ProcessLocalSet(set):
+    def __init__(self):
+        util.register_after_fork(self, lambda obj: obj.clear())
+
+    def __reduce__(self):
+        return type(self), ()
+
+
+class BaseProxy(object):
+    """A reference to a shared object; each thread of a process has its own connection."""
+    _address_to_local = {}
+    _mutex = threading.Lock()
+
+    def __init__(self, token, serializer, manager=None, authkey=None, exposed=None,
+                 incref=True, manager_owned=False):
+        with BaseProxy._mutex:
+            tls_idset = BaseProxy._address_to_local.get(token.address, None)
+            if tls_idset is None:
+                tls_idset = threading.local(), ProcessLocalSet()
+                BaseProxy._address_to_local[token.address] = tls_idset
+        self._tls = tls_idset[0]
+        self._idset = tls_idset[1]
+        self._token = token
+        self._id = self._token.id
+        self._manager = manager
+        self._serializer = serializer
+        self._Client = listener_client[serializer][1]
+        self._owned_by_manager = manager_owned
+        if authkey is not None:
+            self._authkey = AuthenticationString(authkey)
+        elif self._manager is not None:
+            self._authkey = self._manager._authkey
+        else:
+            self._authkey = process.current_process().authkey
+        if incref:
+            self._incref()
+
+    def _connect(self):
+        name = process.current_process().name
+        if threading.current_thread().name != 'MainThread':
+            name += '|' + threading.current_thread().name
+        conn = self._Client(self._token.address, authkey=self._authkey)
+        dispatch(conn, None, 'accept_connection', (name,))
+        self._tls.connection = conn
+
+    def _callmethod(self, methodname, args=(), kwds={}):
+        try:
+            conn = self._tls.connection
+        except AttributeError:
+            self._connect()
+            conn = self._tls.connection
+        conn.send((self._id, methodname, args, kwds))
+        kind, result = conn.recv()
+        if kind == '#RETURN':
+            return result
+        if kind == '#PROXY':
+            exposed, token = result
+            proxytype = self._manager._registry[token.typeid][-1] if self._manager else AutoProxy
+            token.address = self._token.address
+            proxy = proxytype(token, self._serializer, manager=self._manager,
+                              authkey=self._authkey, exposed=exposed)
+            conn = self._Client(token.address, authkey=self._authkey)
+            try:
+                dispatch(conn, None, 'decref', (token.id,))
+            finally:
+                conn.close()
+            return proxy
+        raise convert_to_error(kind, result)
+
+    def _getvalue(self):
+        return self._callmethod('#GETVALUE')
+
+    def _incref(self):
+        if self._owned_by_manager:
+            return
+        conn = self._Client(self._token.address, authkey=self._authkey)
+        try:
+            dispatch(conn, None, 'incref', (self._id,))
+        finally:
+            conn.close()
+        self._idset.add(self._id)
+        state = self._manager and self._manager._state
+        self._close = util.Finalize(
+            self, BaseProxy._decref,
+            args=(self._token, self._authkey, state, self._tls, self._idset, self._Client),
+            exitpriority=10)
+
+    @staticmethod
+    def _decref(token, authkey, state, tls, idset, _Client):
+        idset.discard(token.id)
+        if state is None or state.value == State.STARTED:
+            try:
+                conn = _Client(token.address, authkey=authkey)
+                try:
+                    dispatch(conn, None, 'decref', (token.id,))
+                finally:
+                    conn.close()
+            except Exception:
+                pass
+        if not idset and hasattr(tls, 'connection'):
+            tls.connection.close()
+            del tls.connection
+
+    def __reduce__(self):
+        kwds = {}
+        if context.get_spawning_popen() is not None:
+            kwds['authkey'] = self._authkey
+        if getattr(self, '_isauto', False):
+            kwds['exposed'] = self._exposed_
+            return (RebuildProxy, (AutoProxy, self._token, self._serializer, kwds))
+        return (RebuildProxy, (type(self), self._token, self._serializer, kwds))
+
+    def __deepcopy__(self, memo):
+        return self._getvalue()
+
+    def __repr__(self):
+        return '<%s object, typeid %r at %#x>' % (type(self).__name__, self._token.typeid, id(self))
+
+    def __str__(self):
+        try:
+            return self._callmethod('__repr__')
+        except Exception:
+            return repr(self)[:-1] + "; '__str__()' failed>"
+
+
+def RebuildProxy(func, token, serializer, kwds):
+    """Unpickles a proxy; in the manager's own server process, the object itself."""
+    server = getattr(process.current_process(), '_manager_server', None)
+    if server and server.address == token.address:
+        util.sub_debug('Rebuild a proxy owned by manager, token=%r', token)
+        kwds['manager_owned'] = True
+        if token.id not in server.id_to_local_proxy_obj:
+            server.id_to_local_proxy_obj[token.id] = server.id_to_obj[token.id]
+    incref = kwds.pop('incref', True) and not getattr(process.current_process(), '_inheriting', False)
+    return func(token, serializer, incref=incref, **kwds)
+
+
+def MakeProxyType(name, exposed, _cache={}):
+    """A BaseProxy subclass with a method for each name in exposed."""
+    exposed = tuple(exposed)
+    try:
+        return _cache[(name, exposed)]
+    except KeyError:
+        pass
+    dic = {}
+    for meth in exposed:
+        dic[meth] = _proxy_method(meth)
+    ProxyType = type(str(name), (BaseProxy,), dic)
+    ProxyType._exposed_ = exposed
+    _cache[(name, exposed)] = ProxyType
+    return ProxyType
+
+
+def _proxy_method(meth):
+    def method(self, *args, **kwds):
+        return self._callmethod(meth, args, kwds)
+    method.__name__ = str(meth)
+    return method
+
+
+def AutoProxy(token, serializer, manager=None, authkey=None, exposed=None, incref=True, manager_owned=False):
+    """A proxy exposing the public methods of the referent (asked from the server if unknown)."""
+    _Client = listener_client[serializer][1]
+    if exposed is None:
+        conn = _Client(token.address, authkey=authkey)
+        try:
+            exposed = dispatch(conn, None, 'get_methods', (token,))
+        finally:
+            conn.close()
+    if authkey is None and manager is not None:
+        authkey = manager._authkey
+    if authkey is None:
+        authkey = process.current_process().authkey
+    ProxyType = MakeProxyType('AutoProxy[%s]' % token.typeid, exposed)
+    proxy = ProxyType(token, serializer, manager=manager, authkey=authkey, incref=incref,
+                      manager_owned=manager_owned)
+    proxy._isauto = True
+    return proxy
+
+
+# --- the types a SyncManager serves --------------------------------------------------------
+
+class Namespace(object):
+    def __init__(self, **kwds):
+        self.__dict__.update(kwds)
+
+    def __repr__(self):
+        items = list(self.__dict__.items())
+        temp = ['%s=%r' % (name, value) for name, value in items if not name.startswith('_')]
+        temp.sort()
+        return '%s(%s)' % (type(self).__name__, ', '.join(temp))
+
+
+class Value(object):
+    def __init__(self, typecode, value, lock=True):
+        self._typecode = typecode
+        self._value = value
+
+    def get(self):
+        return self._value
+
+    def set(self, value):
+        self._value = value
+
+    def __repr__(self):
+        return '%s(%r, %r)' % (type(self).__name__, self._typecode, self._value)
+
+    value = property(get, set)
+
+
+def Array(typecode, sequence, lock=True):
+    return array.array(typecode, sequence)
+
+
+class IteratorProxy(BaseProxy):
+    _exposed_ = ('__next__', 'send', 'throw', 'close', 'next')
+
+    def __iter__(self):
+        return self
+
+    def __next__(self, *args):
+        return self._callmethod('__next__' if sys.version_info[0] >= 3 else 'next', args)
+
+    next = __next__
+
+    def send(self, *args):
+        return self._callmethod('send', args)
+
+    def throw(self, *args):
+        return self._callmethod('throw', args)
+
+    def close(self, *args):
+        return self._callmethod('close', args)
+
+
+class AcquirerProxy(BaseProxy):
+    _exposed_ = ('acquire', 'release')
+
+    def acquire(self, blocking=True, timeout=None):
+        args = (blocking,) if timeout is None else (blocking, timeout)
+        return self._callmethod('acquire', args)
+
+    def release(self):
+        return self._callmethod('release')
+
+    def __enter__(self):
+        return self._callmethod('acquire')
+
+    def __exit__(self, exc_type, exc_val, exc_tb):
+        return self._callmethod('release')
+
+
+class ConditionProxy(AcquirerProxy):
+    _exposed_ = ('acquire', 'release', 'wait', 'notify', 'notify_all')
+
+    def wait(self, timeout=None):
+        return self._callmethod('wait', (timeout,))
+
+    def notify(self, n=1):
+        return self._callmethod('notify', (n,))
+
+    def notify_all(self):
+        return self._callmethod('notify_all')
+
+    def wait_for(self, predicate, timeout=None):
+        import time
+        result = predicate()
+        if result:
+            return result
+        endtime = None if timeout is None else time.time() + timeout
+        waittime = None
+        while not result:
+            if endtime is not None:
+                waittime = endtime - time.time()
+                if waittime <= 0:
+                    break
+            self.wait(waittime)
+            result = predicate()
+        return result
+
+
+class EventProxy(BaseProxy):
+    _exposed_ = ('is_set', 'set', 'clear', 'wait')
+
+    def is_set(self):
+        return self._callmethod('is_set')
+
+    def set(self):
+        return self._callmethod('set')
+
+    def clear(self):
+        return self._callmethod('clear')
+
+    def wait(self, timeout=None):
+        return self._callmethod('wait', (timeout,))
+
+
+class BarrierProxy(BaseProxy):
+    _exposed_ = ('__getattribute__', 'wait', 'abort', 'reset')
+
+    def wait(self, timeout=None):
+        return self._callmethod('wait', (timeout,))
+
+    def abort(self):
+        return self._callmethod('abort')
+
+    def reset(self):
+        return self._callmethod('reset')
+
+    @property
+    def parties(self):
+        return self._callmethod('__getattribute__', ('parties',))
+
+    @property
+    def n_waiting(self):
+        return self._callmethod('__getattribute__', ('n_waiting',))
+
+    @property
+    def broken(self):
+        return self._callmethod('__getattribute__', ('broken',))
+
+
+class NamespaceProxy(BaseProxy):
+    _exposed_ = ('__getattribute__', '__setattr__', '__delattr__')
+
+    def __getattr__(self, key):
+        if key[0] == '_':
+            return object.__getattribute__(self, key)
+        callmethod = object.__getattribute__(self, '_callmethod')
+        return callmethod('__getattribute__', (key,))
+
+    def __setattr__(self, key, value):
+        if key[0] == '_':
+            return object.__setattr__(self, key, value)
+        callmethod = object.__getattribute__(self, '_callmethod')
+        return callmethod('__setattr__', (key, value))
+
+    def __delattr__(self, key):
+        if key[0] == '_':
+            return object.__delattr__(self, key)
+        callmethod = object.__getattribute__(self, '_callmethod')
+        return callmethod('__delattr__', (key,))
+
+
+class ValueProxy(BaseProxy):
+    _exposed_ = ('get', 'set')
+
+    def get(self):
+        return self._callmethod('get')
+
+    def set(self, value):
+        return self._callmethod('set', (value,))
+
+    value = property(get, set)
+
+
+_LIST_METHODS = ('__add__', '__contains__', '__delitem__', '__getitem__', '__len__',
+                 '__mul__', '__reversed__', '__rmul__', '__setitem__',
+                 'append', 'count', 'extend', 'index', 'insert', 'pop', 'remove',
+                 'reverse', 'sort', '__imul__')
+if sys.version_info[0] < 3:
+    _LIST_METHODS += ('__getslice__', '__setslice__', '__delslice__')
+BaseListProxy = MakeProxyType('BaseListProxy', _LIST_METHODS)
+
+
+class ListProxy(BaseListProxy):
+    def __iadd__(self, value):
+        self._callmethod('extend', (value,))
+        return self
+
+    def __imul__(self, value):
+        self._callmethod('__imul__', (value,))
+        return self
+
+    def __iter__(self):
+        return iter(self._callmethod('__getitem__', (slice(None),)))
+
+
+_DICT_METHODS = ('__contains__', '__delitem__', '__getitem__', '__iter__', '__len__',
+                 '__setitem__', 'clear', 'copy', 'get', 'items', 'keys', 'pop', 'popitem',
+                 'setdefault', 'update', 'values')
+if sys.version_info[0] < 3:
+    _DICT_METHODS += ('has_key',)
+DictProxy = MakeProxyType('DictProxy', _DICT_METHODS)
+DictProxy._method_to_typeid_ = {'__iter__': 'Iterator'}
+
+ArrayProxy = MakeProxyType('ArrayProxy', ('__len__', '__getitem__', '__setitem__'))
+
+BasePoolProxy = MakeProxyType('PoolProxy', (
+    'apply', 'apply_async', 'close', 'imap', 'imap_unordered', 'join',
+    'map', 'map_async', 'starmap', 'starmap_async', 'terminate'))
+BasePoolProxy._method_to_typeid_ = {
+    'apply_async': 'AsyncResult', 'map_async': 'AsyncResult', 'starmap_async': 'AsyncResult',
+    'imap': 'Iterator', 'imap_unordered': 'Iterator'}
+
+
+class PoolProxy(BasePoolProxy):
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, exc_val, exc_tb):
+        self.terminate()
+
+
+class SyncManager(BaseManager):
+    """The manager of multiprocessing.Manager(): queues, locks and containers."""
+
+
+SyncManager.register('Queue', queue.Queue)
+SyncManager.register('JoinableQueue', queue.Queue)
+SyncManager.register('Event', threading.Event, EventProxy)
+SyncManager.register('Lock', threading.Lock, AcquirerProxy)
+SyncManager.register('RLock', threading.RLock, AcquirerProxy)
+SyncManager.register('Semaphore', threading.Semaphore, AcquirerProxy)
+SyncManager.register('BoundedSemaphore', threading.BoundedSemaphore, AcquirerProxy)
+SyncManager.register('Condition', threading.Condition, ConditionProxy)
+if hasattr(threading, 'Barrier'):
+    SyncManager.register('Barrier', threading.Barrier, BarrierProxy)
+SyncManager.register('Pool', pool.Pool, PoolProxy)
+SyncManager.register('list', list, ListProxy)
+SyncManager.register('dict', dict, DictProxy)
+SyncManager.register('Value', Value, ValueProxy)
+SyncManager.register('Array', Array, ArrayProxy)
+SyncManager.register('Namespace', Namespace, NamespaceProxy)
+SyncManager.register('Iterator', proxytype=IteratorProxy, create_method=False)
+SyncManager.register('AsyncResult', create_method=False)
+
+
+class SharedMemoryManager(BaseManager):
+    """Not in mp4j: multiprocessing.shared_memory is not provided."""
+
+    def __init__(self, *args, **kwargs):
+        raise NotImplementedError('mp4j: SharedMemoryManager needs multiprocessing.shared_memory, '
+                                  'which mp4j does not provide')
