@@ -3,6 +3,8 @@
 A receiver sees EOFError once nothing is left and every sending end is closed, in every
 process that held one (a process closes its ends when it exits).
 """
+import hashlib
+import hmac
 import os
 import select
 import socket
@@ -355,8 +357,6 @@ def Client(address, family=None, authkey=None):
 
 
 def _hmac(authkey, message, digest_name):
-    import hashlib
-    import hmac
     return hmac.new(bytes(authkey), message, getattr(hashlib, digest_name)).digest()
 
 
