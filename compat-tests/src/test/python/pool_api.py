@@ -225,6 +225,24 @@ def thread_pool_has_the_same_api():
         expect_raise(ValueError, p.apply, fail_on_three, (3,))
 
 
+def process_pool_executor_runs_through_mp4j():
+    from concurrent.futures import ProcessPoolExecutor
+    import multiprocessing.queues
+    with ProcessPoolExecutor(2) as ex:
+        assert list(ex.map(square, range(8))) == [x * x for x in range(8)]
+        pids = set(ex.map(pid_of, range(8)))
+        assert os.getpid() not in pids and len(pids) <= 2
+        future = ex.submit(fail_on_three, 3)
+        assert isinstance(future.exception(60), ValueError)
+        assert ex.submit(add, 2, 3).result(60) == 5
+    # Its queues are mp4j's (the executor took them from this multiprocessing).
+    assert multiprocessing.__mp4j__
+
+
+if sys.version_info[0] >= 3:            # Python 2 has no concurrent.futures
+    check(process_pool_executor_runs_through_mp4j)
+
+
 if __name__ == '__main__':
     print('checks: ' + ','.join(c.__name__ for c in CHECKS))
     sys.stdout.flush()

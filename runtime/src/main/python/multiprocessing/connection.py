@@ -171,7 +171,7 @@ class Connection(object):
 
 
 def _is_ready(obj):
-    if isinstance(obj, Connection):
+    if isinstance(obj, Connection) or hasattr(obj, 'poll'):
         return obj.poll(0)
     if isinstance(obj, int):
         from . import popen_jvm

@@ -135,16 +135,21 @@ class JoinableQueue(Queue):
 
 class SimpleQueue(object):
     def __init__(self, ctx=None):
-        self._shared = bridge.runtime().newQueue(0)
+        self._attach(bridge.runtime().newQueue(0))
+
+    def _attach(self, shared):
+        self._shared = shared
         self._closed = False
+        # CPython's SimpleQueue is a pipe; code that waits on its read end with
+        # connection.wait() (concurrent.futures) finds an end with the same calls here.
+        self._reader = _QueueReader(self)
 
     def __getstate__(self):
         context.assert_spawning(self)
         return str(self._shared.name())
 
     def __setstate__(self, name):
-        self._shared = bridge.runtime().attachQueue(name)
-        self._closed = False
+        self._attach(bridge.runtime().attachQueue(name))
 
     def close(self):
         self._closed = True
@@ -168,6 +173,31 @@ class SimpleQueue(object):
         if text is None:
             text = _sliced(lambda t: shared.getLatin1(t), None)
         return ForkingPickler.loads(text.encode('latin-1'))
+
+
+class _QueueReader(object):
+    """The read end of a SimpleQueue, as a Connection: poll(), recv(), recv_bytes()."""
+
+    def __init__(self, q):
+        self._queue = q
+
+    def poll(self, timeout=0.0):
+        shared = self._queue._shared
+        if timeout is None:
+            while not shared.poll(_SLICE):
+                pass
+            return True
+        return bool(_sliced(lambda t: shared.poll(t), time.time() + max(0.0, timeout)))
+
+    def recv(self):
+        return self._queue.get()
+
+    def recv_bytes(self):
+        shared = self._queue._shared
+        return _sliced(lambda t: shared.getLatin1(t), None).encode('latin-1')
+
+    def close(self):
+        pass
 
 
 def attach_queue(name, maxsize=0):

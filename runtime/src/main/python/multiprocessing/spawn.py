@@ -232,7 +232,7 @@ def _is_definition(node):
     if isinstance(node, ast.If):
         if _mentions_name(node.test):
             return False
-        return all(_is_definition(n) for n in node.body + node.orelse)
+        return all(_is_definition(n) for n in list(node.body) + list(node.orelse))
     if isinstance(node, _TRY_TYPES):
         parts = list(getattr(node, 'body', [])) + list(getattr(node, 'orelse', [])) + \
             list(getattr(node, 'finalbody', []))
