@@ -91,10 +91,16 @@ class SeedIpcExamplesTest {
         Files.writeString(dir.resolve("ticket"), "{\"count\":3}");
         Mp4j.Run r = Mp4j.runIn(dir, Mp4j.copyExample("py3/seed001_ticket.py", dir), LIMIT, Map.of());
         assertEquals(0, r.exitCode(), r::describe);
-        assertEquals(5, events(Pattern.compile("person(\\d)查询当前余票"), r.stdout()).size(), r::describe);
-        assertEquals(3, events(Pattern.compile("person(\\d)购票成功"), r.stdout()).size(), r::describe);
-        assertEquals(2, events(Pattern.compile("余票不足,person(\\d)购票失败"), r.stdout()).size(), r::describe);
-        assertEquals("{\"count\": 0}", Files.readString(dir.resolve("ticket")).strip());
+        int queried = events(Pattern.compile("person(\\d)查询当前余票"), r.stdout()).size();
+        int bought = events(Pattern.compile("person(\\d)购票成功"), r.stdout()).size();
+        int refused = events(Pattern.compile("余票不足,person(\\d)购票失败"), r.stdout()).size();
+        // The article reads the file outside the lock, so a read can meet another person's write
+        // half done (on CPython too): that person fails with a JSONDecodeError and stops there.
+        int crashed = 5 - queried;
+        assertEquals(crashed, r.stderr().split("json.decoder.JSONDecodeError:", -1).length - 1, r::describe);
+        assertEquals(queried, bought + refused, "everyone who queried got to buy or was refused: " + r.describe());
+        assertEquals(Math.min(3, queried), bought, "under the lock, never oversold: " + r.describe());
+        assertEquals("{\"count\": " + (3 - bought) + "}", Files.readString(dir.resolve("ticket")).strip());
     }
 
     @Test
