@@ -7,8 +7,8 @@ import pickle
 import sys
 import threading
 import time
-import traceback
 import multiprocessing
+from checks import check, run
 from multiprocessing import Process
 
 try:
@@ -89,14 +89,6 @@ def joinable_worker(q):
         q.task_done()
         if item is None:
             break
-
-
-CHECKS = []
-
-
-def check(fn):
-    CHECKS.append(fn)
-    return fn
 
 
 @check
@@ -516,12 +508,4 @@ def a_socket_argument_is_usable_in_the_child():
 
 
 if __name__ == '__main__':
-    print('checks: ' + ','.join(c.__name__ for c in CHECKS))
-    sys.stdout.flush()
-    for c in CHECKS:
-        try:
-            c()
-            print('ok ' + c.__name__)
-        except Exception:
-            print('FAIL %s: %s' % (c.__name__, traceback.format_exc().replace('\n', ' | ')))
-        sys.stdout.flush()
+    run()

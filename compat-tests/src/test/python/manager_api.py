@@ -5,8 +5,8 @@ from __future__ import print_function
 import os
 import sys
 import time
-import traceback
 import multiprocessing
+from checks import check, expect_raise, run
 from multiprocessing import Process, Pool
 from multiprocessing.managers import BaseManager, SyncManager
 
@@ -14,22 +14,6 @@ try:
     from queue import Empty
 except ImportError:
     from Queue import Empty
-
-CHECKS = []
-
-
-def check(fn):
-    CHECKS.append(fn)
-    return fn
-
-
-def expect_raise(kind, fn, *args):
-    try:
-        fn(*args)
-    except kind as e:
-        return e
-    raise Exception('no %s' % kind.__name__)
-
 
 def fill(d, l, ns, q, lock, value):
     with lock:
@@ -201,12 +185,4 @@ def listener_and_client_talk_with_authentication():
 
 
 if __name__ == '__main__':
-    print('checks: ' + ','.join(c.__name__ for c in CHECKS))
-    sys.stdout.flush()
-    for c in CHECKS:
-        try:
-            c()
-            print('ok ' + c.__name__)
-        except Exception:
-            print('FAIL %s: %s' % (c.__name__, traceback.format_exc().replace('\n', ' | ')))
-        sys.stdout.flush()
+    run()

@@ -5,18 +5,10 @@ from __future__ import print_function
 import os
 import sys
 import time
-import traceback
 import multiprocessing
+from checks import check, expect_raise, run
 from multiprocessing import Pool
 from multiprocessing.pool import ThreadPool
-
-CHECKS = []
-
-
-def check(fn):
-    CHECKS.append(fn)
-    return fn
-
 
 def square(x):
     return x * x
@@ -70,14 +62,6 @@ def failing_iterable():
     yield 1
     yield 2
     raise KeyError('iterable broke')
-
-
-def expect_raise(kind, fn, *args):
-    try:
-        fn(*args)
-    except kind as e:
-        return e
-    raise Exception('no %s' % kind.__name__)
 
 
 @check
@@ -244,12 +228,4 @@ if sys.version_info[0] >= 3:            # Python 2 has no concurrent.futures
 
 
 if __name__ == '__main__':
-    print('checks: ' + ','.join(c.__name__ for c in CHECKS))
-    sys.stdout.flush()
-    for c in CHECKS:
-        try:
-            c()
-            print('ok ' + c.__name__)
-        except Exception:
-            print('FAIL %s: %s' % (c.__name__, traceback.format_exc().replace('\n', ' | ')))
-        sys.stdout.flush()
+    run()

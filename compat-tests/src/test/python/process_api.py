@@ -7,8 +7,8 @@ import os
 import sys
 import tempfile
 import time
-import traceback
 import multiprocessing
+from checks import check, run
 from multiprocessing import Process, current_process, parent_process, active_children
 
 print('top-level statement ran in', __name__)   # must print once under fork, again under spawn
@@ -76,14 +76,6 @@ class Worker(Process):
 
 def kwargs_child(a, b=None, c=None):
     report('kwargs', (a, b, c))
-
-
-CHECKS = []
-
-
-def check(fn):
-    CHECKS.append(fn)
-    return fn
 
 
 @check
@@ -313,12 +305,4 @@ def cpu_count_authkey_sentinel_and_marker():
 CHANGED_AFTER_IMPORT = 'initial'
 
 if __name__ == '__main__':
-    print('checks: ' + ','.join(c.__name__ for c in CHECKS))
-    sys.stdout.flush()
-    for c in CHECKS:
-        try:
-            c()
-            print('ok ' + c.__name__)
-        except Exception:
-            print('FAIL %s: %s' % (c.__name__, traceback.format_exc().replace('\n', ' | ')))
-        sys.stdout.flush()
+    run()

@@ -355,10 +355,16 @@ class BaseManager(object):
             raise ProcessError('Manager has shut down')
         return self._Server(self._registry, self._address, self._authkey, self._serializer)
 
-    def connect(self):
+    def _call_server(self, methodname, args=(), kwds={}):
+        """One request on a connection of its own, as each manager-level call is."""
         conn = self._Client(self._address, authkey=self._authkey)
-        dispatch(conn, None, 'dummy')
-        conn.close()
+        try:
+            return dispatch(conn, None, methodname, args, kwds)
+        finally:
+            conn.close()
+
+    def connect(self):
+        self._call_server('dummy')
         self._state.value = State.STARTED
 
     def start(self, initializer=None, initargs=()):
@@ -400,11 +406,7 @@ class BaseManager(object):
         if self._state.value != State.STARTED:
             raise ProcessError('Manager has not been started' if self._state.value == State.INITIAL
                                else 'Manager has shut down')
-        conn = self._Client(self._address, authkey=self._authkey)
-        try:
-            id, exposed = dispatch(conn, None, 'create', (typeid,) + args, kwds)
-        finally:
-            conn.close()
+        id, exposed = self._call_server('create', (typeid,) + args, kwds)
         return Token(typeid, self._address, id), exposed
 
     def join(self, timeout=None):
@@ -414,18 +416,10 @@ class BaseManager(object):
                 self._process = None
 
     def _debug_info(self):
-        conn = self._Client(self._address, authkey=self._authkey)
-        try:
-            return dispatch(conn, None, 'debug_info')
-        finally:
-            conn.close()
+        return self._call_server('debug_info')
 
     def _number_of_objects(self):
-        conn = self._Client(self._address, authkey=self._authkey)
-        try:
-            return dispatch(conn, None, 'number_of_objects')
-        finally:
-            conn.close()
+        return self._call_server('number_of_objects')
 
     def __enter__(self):
         if self._state.value == State.INITIAL:
@@ -759,20 +753,7 @@ class ConditionProxy(AcquirerProxy):
         return self._callmethod('notify_all')
 
     def wait_for(self, predicate, timeout=None):
-        import time
-        result = predicate()
-        if result:
-            return result
-        endtime = None if timeout is None else time.time() + timeout
-        waittime = None
-        while not result:
-            if endtime is not None:
-                waittime = endtime - time.time()
-                if waittime <= 0:
-                    break
-            self.wait(waittime)
-            result = predicate()
-        return result
+        return util.wait_for(self.wait, predicate, timeout)
 
 
 class EventProxy(BaseProxy):

@@ -270,16 +270,20 @@ class SynchronizedBase(object):
         return '<%s wrapper for %s>' % (type(self).__name__, self._obj)
 
 
+def _locked_attribute(name):
+    """A property that reads and writes the wrapped object's attribute under the wrapper's lock."""
+    def get(self):
+        with self._lock:
+            return getattr(self._obj, name)
+
+    def set(self, value):
+        with self._lock:
+            setattr(self._obj, name, value)
+    return property(get, set)
+
+
 class Synchronized(SynchronizedBase):
-    def _get_value(self):
-        with self._lock:
-            return self._obj.value
-
-    def _set_value(self, value):
-        with self._lock:
-            self._obj.value = value
-
-    value = property(_get_value, _set_value)
+    value = _locked_attribute('value')
 
 
 class SynchronizedArray(SynchronizedBase):
@@ -297,22 +301,5 @@ class SynchronizedArray(SynchronizedBase):
     def __iter__(self):
         return iter(self[:])
 
-    def _get_value(self):
-        with self._lock:
-            return self._obj.value
-
-    def _set_value(self, value):
-        with self._lock:
-            self._obj.value = value
-
-    value = property(_get_value, _set_value)
-
-    def _get_raw(self):
-        with self._lock:
-            return self._obj.raw
-
-    def _set_raw(self, value):
-        with self._lock:
-            self._obj.raw = value
-
-    raw = property(_get_raw, _set_raw)
+    value = _locked_attribute('value')
+    raw = _locked_attribute('raw')

@@ -227,19 +227,7 @@ class Condition(object):
     notifyAll = notify_all
 
     def wait_for(self, predicate, timeout=None):
-        result = predicate()
-        if result:
-            return result
-        endtime = None if timeout is None else time.time() + timeout
-        waittime = timeout
-        while not result:
-            if endtime is not None:
-                waittime = endtime - time.time()
-                if waittime <= 0:
-                    break
-            self.wait(waittime)
-            result = predicate()
-        return result
+        return util.wait_for(self.wait, predicate, timeout)
 
     def __repr__(self):
         return '<Condition(%s)>' % (self._lock,)

@@ -5,6 +5,7 @@ import logging
 import os
 import sys
 import threading
+import time
 import weakref
 
 from . import process
@@ -121,6 +122,23 @@ _afterfork_counter = itertools.count()
 
 def register_after_fork(obj, func):
     _afterfork_registry[(next(_afterfork_counter), id(obj), func)] = obj
+
+
+def wait_for(wait, predicate, timeout=None):
+    """Condition.wait_for on any wait(timeout): the shared Condition and its manager proxy."""
+    result = predicate()
+    if result:
+        return result
+    endtime = None if timeout is None else time.time() + timeout
+    waittime = timeout
+    while not result:
+        if endtime is not None:
+            waittime = endtime - time.time()
+            if waittime <= 0:
+                break
+        wait(waittime)
+        result = predicate()
+    return result
 
 
 _exiting = False
