@@ -184,5 +184,106 @@ def listener_and_client_talk_with_authentication():
     assert got == [{'x': [1, 2]}]
 
 
+def touch_block(block, lst):
+    block.buf[10:15] = b'world'
+    lst[0] = 42
+    lst[3] = 'changed'
+    block.close()
+
+
+def shared_memory_block_and_list_reach_a_child():
+    from multiprocessing import shared_memory
+    block = shared_memory.SharedMemory(create=True, size=100)
+    lst = shared_memory.ShareableList([1, 2.5, True, 'text', b'raw', None])
+    try:
+        assert block.size == 100 and os.path.exists('/dev/shm/' + block.name)
+        block.buf[0:5] = b'hello'
+        assert list(lst) == [1, 2.5, True, 'text', b'raw', None], list(lst)
+        p = Process(target=touch_block, args=(block, lst))
+        p.start()
+        p.join()
+        assert p.exitcode == 0
+        assert bytes(block.buf[0:15]) == b'hello\x00\x00\x00\x00\x00world', bytes(block.buf[0:15])
+        assert lst[0] == 42 and lst[3] == 'changed' and lst[-1] is None and len(lst) == 6
+        assert lst.index(2.5) == 1 and lst.count(True) == 1
+        e = expect_raise(ValueError, lst.__setitem__, 3, 'x' * 20)
+        assert 'exceeds available storage' in str(e), e
+        assert lst[3] == 'changed'                      # nothing lost on a refused write
+        expect_raise(IndexError, lst.__getitem__, 6)
+        again = shared_memory.SharedMemory(block.name)
+        assert bytes(again.buf[10:15]) == b'world' and again.size == 100
+        again.close()
+    finally:
+        block.close()
+        block.unlink()
+        lst.shm.close()
+        lst.shm.unlink()
+    assert not os.path.exists('/dev/shm/' + block.name)
+    expect_raise(FileNotFoundError, shared_memory.SharedMemory, block.name)
+
+
+def shared_memory_refuses_bad_arguments():
+    from multiprocessing import shared_memory
+    expect_raise(ValueError, shared_memory.SharedMemory)
+    expect_raise(ValueError, shared_memory.SharedMemory, None, True, 0)
+    expect_raise(ValueError, shared_memory.SharedMemory, None, True, -1)
+    block = shared_memory.SharedMemory(create=True, size=8)
+    try:
+        expect_raise(FileExistsError, shared_memory.SharedMemory, block.name, True, 8)
+    finally:
+        block.close()
+        block.unlink()
+    expect_raise(TypeError, shared_memory.ShareableList, [[1, 2]])
+
+
+def cpython_attaches_to_an_mp4j_block():
+    import subprocess
+    from multiprocessing import shared_memory
+    block = shared_memory.SharedMemory(create=True, size=16)
+    try:
+        block.buf[0:4] = b'mp4j'
+        script = ('import sys\n'
+                  'from multiprocessing import shared_memory, resource_tracker\n'
+                  'b = shared_memory.SharedMemory(sys.argv[1])\n'
+                  'resource_tracker.unregister(b._name, "shared_memory")\n'
+                  'sys.stdout.write(bytes(b.buf[0:4]).decode())\n'
+                  'b.buf[4:11] = b"cpython"\n'
+                  'b.close()\n')
+        out = subprocess.check_output(['python3', '-c', script, block.name])
+        assert out == b'mp4j', out
+        assert bytes(block.buf[0:11]) == b'mp4jcpython', bytes(block.buf[0:11])
+    finally:
+        block.close()
+        block.unlink()
+
+
+def shared_memory_manager_unlinks_its_blocks_at_shutdown():
+    from multiprocessing.managers import SharedMemoryManager
+    with SharedMemoryManager() as smm:
+        block = smm.SharedMemory(64)
+        lst = smm.ShareableList(range(5))
+        names = [block.name, lst.shm.name]
+        assert all(os.path.exists('/dev/shm/' + n) for n in names)
+        assert sorted(smm._call_server('list_segments')) == sorted(names)
+        assert list(lst) == [0, 1, 2, 3, 4] and block.size == 64
+        block.close()
+        lst.shm.close()
+    assert not any(os.path.exists('/dev/shm/' + n) for n in names), names
+
+
+def shared_memory_is_refused_clearly_on_jython():
+    e = expect_raise(ImportError, __import__, 'multiprocessing.shared_memory')
+    assert 'mmap' in str(e), e
+
+
+if sys.version_info[0] >= 3:            # GraalPy: mmap; Jython has none (and Python 2 had no shared_memory)
+    check(shared_memory_block_and_list_reach_a_child)
+    check(shared_memory_refuses_bad_arguments)
+    check(cpython_attaches_to_an_mp4j_block)
+    check(shared_memory_manager_unlinks_its_blocks_at_shutdown)
+else:
+    check(shared_memory_is_refused_clearly_on_jython)
+
+
 if __name__ == '__main__':
     run()

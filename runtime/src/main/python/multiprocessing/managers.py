@@ -903,9 +903,65 @@ SyncManager.register('Iterator', proxytype=IteratorProxy, create_method=False)
 SyncManager.register('AsyncResult', create_method=False)
 
 
-class SharedMemoryManager(BaseManager):
-    """Not in mp4j: multiprocessing.shared_memory is not provided."""
+class SharedMemoryServer(Server):
+    """A manager server that also keeps the names of the SharedMemory blocks its clients made,
+    and unlinks them when it shuts down."""
+    public = Server.public + ['track_segment', 'release_segment', 'list_segments']
 
     def __init__(self, *args, **kwargs):
-        raise NotImplementedError('mp4j: SharedMemoryManager needs multiprocessing.shared_memory, '
-                                  'which mp4j does not provide')
+        Server.__init__(self, *args, **kwargs)
+        self.segment_names = []
+
+    def track_segment(self, c, segment_name):
+        with self.mutex:
+            self.segment_names.append(segment_name)
+
+    def release_segment(self, c, segment_name):
+        with self.mutex:
+            self.segment_names.remove(segment_name)
+        _unlink_segment(segment_name)
+
+    def list_segments(self, c):
+        with self.mutex:
+            return list(self.segment_names)
+
+    def shutdown(self, c):
+        with self.mutex:
+            names, self.segment_names = self.segment_names, []
+        for name in names:
+            _unlink_segment(name)
+        return Server.shutdown(self, c)
+
+
+def _unlink_segment(name):
+    try:
+        os.unlink('/dev/shm/' + name)
+    except OSError:
+        pass                                # unlinked already by its user
+
+
+class SharedMemoryManager(BaseManager):
+    """A manager whose SharedMemory and ShareableList blocks live until it shuts down.
+
+    The blocks are made in the caller's process (the server only keeps their names), as in
+    CPython. GraalPy only: multiprocessing.shared_memory needs mmap, which Jython lacks."""
+    _Server = SharedMemoryServer
+
+    def _tracked(self, block):
+        try:
+            self._call_server('track_segment', (block.name,))
+        except BaseException:
+            block.unlink()
+            raise
+
+    def SharedMemory(self, size):
+        from . import shared_memory
+        block = shared_memory.SharedMemory(None, create=True, size=size)
+        self._tracked(block)
+        return block
+
+    def ShareableList(self, sequence):
+        from . import shared_memory
+        sl = shared_memory.ShareableList(sequence)
+        self._tracked(sl.shm)
+        return sl

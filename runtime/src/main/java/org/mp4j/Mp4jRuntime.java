@@ -145,6 +145,15 @@ public final class Mp4jRuntime implements AutoCloseable {
         return SharedBlock.attach(name);
     }
 
+    /**
+     * A new name in {@code /dev/shm} of this tree (removed when the root ends), for objects the
+     * Python side maps itself: {@code multiprocessing.shared_memory} blocks.
+     */
+    @HostAccess.Export
+    public String newSharedName() {
+        return names.next();
+    }
+
     /** Begins filling the warm pool in the background, ahead of the first {@code start()}. */
     public void prewarm() {
         WarmPool p = pool();

@@ -31,7 +31,6 @@ public final class ChildMain {
     }
 
     public static void main(String[] args) throws Exception {
-        Signal.handle(new Signal("TERM"), s -> Runtime.getRuntime().halt(128 + 15));
         SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
         ch.connect(UnixDomainSocketAddress.of(args[0]));
         DataInputStream in = new DataInputStream(new BufferedInputStream(Channels.newInputStream(ch)));
@@ -41,12 +40,16 @@ public final class ChildMain {
 
         EngineKind kind = EngineKind.parse(args[2]);
         Mp4jRuntime runtime = Mp4jRuntime.install(kind, true);
-        // SIGTERM ends a CPython process at once, without cleanup (p.terminate() relies on it);
-        // a JVM would first run its shutdown hooks, which takes long under load. A handler the
-        // script installs with signal.signal() replaces this one.
-        sun.misc.Signal.handle(new sun.misc.Signal("TERM"), sig -> Runtime.getRuntime().halt(128 + 15));
         PythonEngine engine = kind.open(EngineSettings.fromEnvironment(PythonLib.locate(), false), runtime);
         engine.warmUp();
+        // SIGTERM ends a CPython process at once, without cleanup (p.terminate() relies on it).
+        // The JVM's own handler wakes a Java thread first, which on a loaded machine took more
+        // than half a second; the kernel's default action does not wait for anyone. Set after
+        // the engine is up (an engine may install handlers); a handler the script installs
+        // with signal.signal() replaces it.
+        if (!SignalDisposition.restoreDefault(SignalDisposition.SIGTERM)) {
+            Signal.handle(new Signal("TERM"), s -> Runtime.getRuntime().halt(128 + 15));
+        }
         new ControlMessage(ControlMessage.READY, args[1].getBytes(StandardCharsets.UTF_8)).writeTo(out);
 
         int code = engine.runChild(job.get()) & 0xff;
