@@ -10,6 +10,11 @@ def runtime():
     return _runtime[0]
 
 
+def installed_runtime():
+    """The runtime, or None where the JVM has none (the build's AOT training run)."""
+    return polyglot.import_value('mp4j')
+
+
 def java_bytes(data):
     # GraalPy hands a bytes object to a Java byte[] parameter as is.
     return bytes(data)

@@ -1,13 +1,13 @@
 """The one place that knows which engine runs: it picks that engine's bridge module."""
 try:
     import polyglot                     # noqa: F401 (GraalPy only)
-    from _mp4j_graalpy import runtime, java_bytes
+    from _mp4j_graalpy import runtime, installed_runtime, java_bytes
     ENGINE = 'graalpy'
 except ImportError:
-    from _mp4j_jython import runtime, java_bytes
+    from _mp4j_jython import runtime, installed_runtime, java_bytes
     ENGINE = 'jython'
 
-__all__ = ['runtime', 'java_bytes', 'ENGINE']
+__all__ = ['runtime', 'installed_runtime', 'java_bytes', 'ENGINE']
 
 
 def python_bytes(text):

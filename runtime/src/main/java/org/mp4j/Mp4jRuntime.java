@@ -59,6 +59,11 @@ public final class Mp4jRuntime implements AutoCloseable {
         return rt;
     }
 
+    /** This JVM's runtime, or null where none is installed (the build's AOT training run). */
+    public static Mp4jRuntime currentOrNull() {
+        return current;
+    }
+
     private static int warmPoolSizeFromEnv() {
         String v = System.getenv("MP4J_WARM_POOL");
         if (v == null || v.isBlank()) {
@@ -155,6 +160,7 @@ public final class Mp4jRuntime implements AutoCloseable {
     }
 
     /** Begins filling the warm pool in the background, ahead of the first {@code start()}. */
+    @HostAccess.Export
     public void prewarm() {
         WarmPool p = pool();
         Thread.ofVirtual().name("mp4j-prewarm").start(p::fill);
