@@ -10,22 +10,15 @@ import java.util.List;
  * {@code Process.start()} finds one ready and the target runs within milliseconds instead of
  * the seconds a JVM needs to boot.
  *
- * <p>{@link #take()} hands out a ready pooled child (else the one nearest to ready) and has the
- * pool refilled in the background, one JVM at a time and only once the child just taken and
- * every pooled one are up: a booting JVM takes seconds of CPU, and on a small machine that CPU
- * is what the taken child needs to start its target (refilling at once made a {@code Pool(2)}
- * twice as slow to its first result). Every pooled child is a fresh JVM that has never run Python code of the user's,
+ * <p>{@link #take()} hands out the oldest pooled child (the one nearest to ready) and starts a
+ * replacement. Every pooled child is a fresh JVM that has never run Python code of the user's,
  * so the isolation of a new process is kept; pooled JVMs are not reused after a job.
  */
 public final class WarmPool implements AutoCloseable {
-    /** How long a refill waits for booting JVMs before it launches the next one anyway. */
-    private static final long REFILL_PATIENCE_NANOS = 20_000_000_000L;
-
     private final ChildLauncher launcher;
     private final int size;
     private final Deque<ChildProcess> idle = new ArrayDeque<>();   // guarded by this
     private boolean closed;                                         // guarded by this
-    private boolean refilling;                                      // guarded by this
 
     public WarmPool(ChildLauncher launcher, int size) {
         this.launcher = launcher;
@@ -86,46 +79,8 @@ public final class WarmPool implements AutoCloseable {
         if (chosen == null) {
             chosen = launcher.launch();
         }
-        startRefill(chosen);
+        Thread.ofVirtual().name("mp4j-pool-refill").start(this::fill);
         return chosen;
-    }
-
-    private void startRefill(ChildProcess taken) {
-        synchronized (this) {
-            if (refilling || closed) {
-                return;
-            }
-            refilling = true;
-        }
-        Thread.ofVirtual().name("mp4j-pool-refill").start(() -> refill(taken));
-    }
-
-    /** Launches replacements one by one, each once nothing else of ours is booting. */
-    private void refill(ChildProcess taken) {
-        long deadline = System.nanoTime() + REFILL_PATIENCE_NANOS;
-        while (true) {
-            synchronized (this) {
-                idle.removeIf(c -> c.poll() != null);
-                if (closed || idle.size() >= size) {
-                    refilling = false;
-                    return;
-                }
-                boolean booting = !taken.isReady() && taken.poll() == null
-                    || idle.stream().anyMatch(c -> !c.isReady());
-                if (!booting || System.nanoTime() > deadline) {
-                    idle.addLast(launcher.launch());
-                    deadline = System.nanoTime() + REFILL_PATIENCE_NANOS;
-                }
-            }
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                synchronized (this) {
-                    refilling = false;
-                }
-                return;
-            }
-        }
     }
 
     @Override
