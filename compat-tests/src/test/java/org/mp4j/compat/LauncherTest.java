@@ -159,6 +159,27 @@ class LauncherTest {
     }
 
     @Test
+    void jitModeReachesTheChildrenAndRunsTheirWork() throws IOException {
+        Path p = script("jit.py",
+            "from multiprocessing import Process, Queue",
+            "def jit_on():",
+            "    return 'EnableJVMCI' in open('/proc/self/cmdline').read()",
+            "def child(q):",
+            "    q.put((jit_on(), sum(i * i for i in range(100000))))",
+            "if __name__ == '__main__':",
+            "    q = Queue()",
+            "    p = Process(target=child, args=(q,))",
+            "    p.start()",
+            "    print(jit_on(), q.get(timeout=100))",
+            "    p.join()",
+            "    print(p.exitcode)");
+        Mp4j.Run r = mp4j(p, null, Map.of("MP4J_JIT", "1"));
+        assertEquals(0, r.exitCode(), r::describe);
+        assertEquals(List.of("True (True, 333328333350000)", "0"), r.lines(), r::describe);
+        assertEquals("", r.stderr(), "no AOT or module warnings: " + r.describe());
+    }
+
+    @Test
     void missingScriptFailsLikeCPython() {
         Mp4j.Run r = mp4j(dir.resolve("nope.py"), null, Map.of());
         assertEquals(2, r.exitCode(), r::describe);
