@@ -11,7 +11,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -19,7 +21,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * Every name a process tree makes in /dev/shm (queue rings, spilled items, semaphores) is gone
  * after the tree ends: at a normal exit, after a child was kill -9ed, and after the root itself
- * was kill -9ed (then the resource tracker removes them).
+ * or the whole tree was kill -9ed (then the resource tracker, which stands outside the tree,
+ * removes them).
  */
 class ResourceTrackerTest {
     private static final Path SHM = Path.of("/dev/shm");
@@ -87,6 +90,16 @@ class ResourceTrackerTest {
     @ParameterizedTest
     @ValueSource(strings = {"graalpy", "jython"})
     void namesAreRemovedWhenTheRootIsKilledWithSigkill(String engine) throws Exception {
+        assertNamesRemovedAfter(engine, root -> root.toHandle().destroyForcibly(), "the root's kill -9");
+    }
+
+    /** Every process the root started, the tracker's too if it were among them, killed at once. */
+    @Test
+    void namesAreRemovedWhenTheWholeTreeIsKilledWithSigkill() throws Exception {
+        assertNamesRemovedAfter("graalpy", root -> Mp4j.killTree(root.toHandle()), "a kill -9 of the whole tree");
+    }
+
+    private void assertNamesRemovedAfter(String engine, Consumer<Process> kill, String what) throws Exception {
         Path script = write();
         Process root = new ProcessBuilder(Mp4j.HOME.resolve("mp4j").toString(), "--engine", engine,
             script.toString(), "hang")
@@ -103,12 +116,12 @@ class ResourceTrackerTest {
             long rootPid = Long.parseLong(Files.readString(pidFile).strip());
             assertMadeSemaphoresAndSegments();
             assertTrue(!namesOf(rootPid).isEmpty(), "the names exist while the tree runs");
-            root.toHandle().destroyForcibly();
+            kill.accept(root);
             long killed = System.nanoTime();
             while (!namesOf(rootPid).isEmpty() && System.nanoTime() - killed < TimeUnit.SECONDS.toNanos(5)) {
                 Thread.sleep(50);
             }
-            assertEquals(List.of(), namesOf(rootPid), "left in /dev/shm 5 s after the root's kill -9");
+            assertEquals(List.of(), namesOf(rootPid), "left in /dev/shm 5 s after " + what);
         } finally {
             Mp4j.killTree(root.toHandle());
         }

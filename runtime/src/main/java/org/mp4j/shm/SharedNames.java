@@ -12,7 +12,7 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Every name starts with {@code mp4j.<root pid>.}: the tree's root owns them all. They are
  * removed when the root ends: by the root itself at a normal exit, and otherwise (the root was
- * killed) by the resource tracker, a small process the root starts that waits for the root's
+ * killed) by the resource tracker, a small process outside the tree that waits for the root's
  * pid to vanish and then removes the tree's names. Children die with the root (see
  * ChildLauncher), so nobody uses the names after that.
  *
@@ -29,7 +29,7 @@ public final class SharedNames {
     private final long pid = ProcessHandle.current().pid();
     private final AtomicLong counter = new AtomicLong();
     private final boolean root;
-    private Process tracker;                 // guarded by this
+    private boolean trackerStarted;          // guarded by this
 
     public SharedNames() {
         String env = System.getenv(ROOT_ENV);
@@ -51,21 +51,31 @@ public final class SharedNames {
         return "mp4j." + rootPid + "." + pid + "." + counter.incrementAndGet();
     }
 
-    /** Starts the resource tracker (root only, once). */
+    /**
+     * Starts the resource tracker (root only, once). It stands outside the tree: started in a
+     * session of its own by a shell that exits at once (so it is nobody's descendant and no
+     * signal to the tree's process group reaches it), and it ignores INT, TERM and HUP. Killing
+     * the whole tree, as a test harness or a terminal does, must not take the tracker with it.
+     */
     public synchronized void startTracker() {
-        if (!root || tracker != null) {
+        if (!root || trackerStarted) {
             return;
         }
         String p = Long.toString(rootPid);
+        String watch = "trap '' INT TERM HUP; tail --pid=" + p + " -s 0.2 -f /dev/null; "
+            + "rm -f /dev/shm/mp4j." + p + ".* /dev/shm/sem.mp4j." + p + ".*";
         ProcessBuilder pb = new ProcessBuilder("/bin/sh", "-c",
-            "tail --pid=" + p + " -s 0.2 -f /dev/null; rm -f /dev/shm/mp4j." + p + ".* /dev/shm/sem.mp4j." + p + ".*")
+            "setsid /bin/sh -c \"$0\" </dev/null >/dev/null 2>&1 &", watch)
             .redirectInput(new File("/dev/null"))
             .redirectOutput(ProcessBuilder.Redirect.DISCARD)
             .redirectError(ProcessBuilder.Redirect.DISCARD);
         try {
-            tracker = pb.start();
+            pb.start().waitFor();
+            trackerStarted = true;
         } catch (IOException e) {
             System.err.println("mp4j: cannot start the resource tracker: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
