@@ -19,7 +19,19 @@ mp4j_stale() {
         -newer "$MP4J_JAR" -print -quit 2>/dev/null)" ]
 }
 
+# Maven from the system's packages if it is missing (a fresh machine): both ./mp4j and
+# ./run-tests build with it.
+mp4j_need_maven() {
+    command -v mvn >/dev/null 2>&1 && return 0
+    echo "mp4j: Maven is missing; installing it (apt-get) ..." >&2
+    local sudo=""
+    [ "$(id -u)" -ne 0 ] && sudo=sudo
+    { $sudo apt-get update -qq && $sudo apt-get install -y -qq maven >/dev/null; } \
+        || { echo "mp4j: could not install Maven; install it (e.g. apt-get install maven) and retry" >&2; exit 3; }
+}
+
 mp4j_build() {
+    mp4j_need_maven
     mkdir -p "$MP4J_HOME/runtime/target"
     (
         flock 9
