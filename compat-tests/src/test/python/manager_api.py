@@ -257,6 +257,26 @@ def cpython_attaches_to_an_mp4j_block():
         block.unlink()
 
 
+def mp4j_attaches_to_a_cpython_block():
+    import subprocess
+    from multiprocessing import shared_memory
+    script = ('import sys\n'
+              'from multiprocessing import shared_memory, resource_tracker\n'
+              'b = shared_memory.SharedMemory(create=True, size=32)\n'
+              'resource_tracker.unregister(b._name, "shared_memory")\n'
+              'b.buf[0:7] = b"cpython"\n'
+              'sys.stdout.write(b.name)\n'
+              'b.close()\n')
+    name = subprocess.check_output(['python3', '-c', script]).decode()
+    block = shared_memory.SharedMemory(name)
+    try:
+        assert block.size == 32 and bytes(block.buf[0:7]) == b'cpython', (block.size, bytes(block.buf[0:7]))
+    finally:
+        block.close()
+        block.unlink()
+    assert not os.path.exists('/dev/shm/' + name)
+
+
 def shared_memory_manager_unlinks_its_blocks_at_shutdown():
     from multiprocessing.managers import SharedMemoryManager
     with SharedMemoryManager() as smm:
@@ -280,6 +300,7 @@ if sys.version_info[0] >= 3:            # GraalPy: mmap; Jython has none (and Py
     check(shared_memory_block_and_list_reach_a_child)
     check(shared_memory_refuses_bad_arguments)
     check(cpython_attaches_to_an_mp4j_block)
+    check(mp4j_attaches_to_a_cpython_block)
     check(shared_memory_manager_unlinks_its_blocks_at_shutdown)
 else:
     check(shared_memory_is_refused_clearly_on_jython)

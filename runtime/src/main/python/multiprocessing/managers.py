@@ -75,6 +75,15 @@ def dispatch(c, id, methodname, args=(), kwds={}):
     raise convert_to_error(kind, result)
 
 
+def request(Client, address, authkey, methodname, args=(), kwds={}):
+    """One request on a connection of its own (manager-level calls, increfs and decrefs)."""
+    conn = Client(address, authkey=authkey)
+    try:
+        return dispatch(conn, None, methodname, args, kwds)
+    finally:
+        conn.close()
+
+
 def convert_to_error(kind, result):
     if kind == '#ERROR':
         return result
@@ -356,12 +365,7 @@ class BaseManager(object):
         return self._Server(self._registry, self._address, self._authkey, self._serializer)
 
     def _call_server(self, methodname, args=(), kwds={}):
-        """One request on a connection of its own, as each manager-level call is."""
-        conn = self._Client(self._address, authkey=self._authkey)
-        try:
-            return dispatch(conn, None, methodname, args, kwds)
-        finally:
-            conn.close()
+        return request(self._Client, self._address, self._authkey, methodname, args, kwds)
 
     def connect(self):
         self._call_server('dummy')
@@ -436,11 +440,7 @@ class BaseManager(object):
     def _finalize_manager(process_obj, address, authkey, state, _Client, shutdown_timeout):
         if process_obj.is_alive():
             try:
-                conn = _Client(address, authkey=authkey)
-                try:
-                    dispatch(conn, None, 'shutdown')
-                finally:
-                    conn.close()
+                request(_Client, address, authkey, 'shutdown')
             except Exception:
                 pass
             process_obj.join(timeout=shutdown_timeout)
@@ -473,15 +473,17 @@ class BaseManager(object):
         if create_method:
             def temp(self, *args, **kwds):
                 token, exp = self._create(typeid, *args, **kwds)
-                proxy = proxytype(token, self._serializer, manager=self, authkey=self._authkey, exposed=exp)
-                conn = self._Client(token.address, authkey=self._authkey)
-                try:
-                    dispatch(conn, None, 'decref', (token.id,))
-                finally:
-                    conn.close()
-                return proxy
+                return _new_proxy(proxytype, token, self._serializer, self, self._authkey, exp)
             temp.__name__ = str(typeid)
             setattr(cls, typeid, temp)
+
+
+def _new_proxy(proxytype, token, serializer, manager, authkey, exposed):
+    """A proxy for an object the server has just made: the proxy takes its own reference, then
+    the one the server kept for the creation is dropped."""
+    proxy = proxytype(token, serializer, manager=manager, authkey=authkey, exposed=exposed)
+    request(listener_client[serializer][1], token.address, authkey, 'decref', (token.id,))
+    return proxy
 
 
 def _run_manager_server(cls, *args):
@@ -547,14 +549,7 @@ class BaseProxy(object):
             exposed, token = result
             proxytype = self._manager._registry[token.typeid][-1] if self._manager else AutoProxy
             token.address = self._token.address
-            proxy = proxytype(token, self._serializer, manager=self._manager,
-                              authkey=self._authkey, exposed=exposed)
-            conn = self._Client(token.address, authkey=self._authkey)
-            try:
-                dispatch(conn, None, 'decref', (token.id,))
-            finally:
-                conn.close()
-            return proxy
+            return _new_proxy(proxytype, token, self._serializer, self._manager, self._authkey, exposed)
         raise convert_to_error(kind, result)
 
     def _getvalue(self):
@@ -563,11 +558,7 @@ class BaseProxy(object):
     def _incref(self):
         if self._owned_by_manager:
             return
-        conn = self._Client(self._token.address, authkey=self._authkey)
-        try:
-            dispatch(conn, None, 'incref', (self._id,))
-        finally:
-            conn.close()
+        request(self._Client, self._token.address, self._authkey, 'incref', (self._id,))
         self._idset.add(self._id)
         state = self._manager and self._manager._state
         self._close = util.Finalize(
@@ -580,11 +571,7 @@ class BaseProxy(object):
         idset.discard(token.id)
         if state is None or state.value == State.STARTED:
             try:
-                conn = _Client(token.address, authkey=authkey)
-                try:
-                    dispatch(conn, None, 'decref', (token.id,))
-                finally:
-                    conn.close()
+                request(_Client, token.address, authkey, 'decref', (token.id,))
             except Exception:
                 pass
         if not idset and hasattr(tls, 'connection'):
@@ -652,11 +639,7 @@ def AutoProxy(token, serializer, manager=None, authkey=None, exposed=None, incre
     """A proxy exposing the public methods of the referent (asked from the server if unknown)."""
     _Client = listener_client[serializer][1]
     if exposed is None:
-        conn = _Client(token.address, authkey=authkey)
-        try:
-            exposed = dispatch(conn, None, 'get_methods', (token,))
-        finally:
-            conn.close()
+        exposed = request(_Client, token.address, authkey, 'get_methods', (token,))
     if authkey is None and manager is not None:
         authkey = manager._authkey
     if authkey is None:

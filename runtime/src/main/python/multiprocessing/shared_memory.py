@@ -119,10 +119,10 @@ _NUMBER = struct.Struct('<q')
 _DOUBLE = struct.Struct('<d')
 
 
-def _room_for(value):
-    if isinstance(value, (bytes, type(u''))) and not isinstance(value, bool):
-        n = len(value.encode('utf-8')) if isinstance(value, type(u'')) else len(value)
-        return max(8, (n + 7) // 8 * 8)
+def _room_for(kind, raw):
+    """Bytes a slot gets when the list is made: 8, or str/bytes rounded up to a multiple of 8."""
+    if kind in (_STR, _BYTES):
+        return max(8, (len(raw) + 7) // 8 * 8)
     return 8
 
 
@@ -165,13 +165,12 @@ class ShareableList(object):
 
     def __init__(self, sequence=None, name=None):
         if name is None or sequence is not None:
-            items = list(sequence or ())
-            encoded = [_encode(v) for v in items]
-            rooms = [_room_for(v) for v in items]
-            data_at = _HEADER.size + _SLOT.size * len(items)
+            encoded = [_encode(v) for v in (sequence or ())]
+            rooms = [_room_for(kind, raw) for kind, raw in encoded]
+            data_at = _HEADER.size + _SLOT.size * len(encoded)
             self.shm = SharedMemory(name, create=True, size=max(1, data_at + sum(rooms)))
             buf = self.shm.buf
-            _HEADER.pack_into(buf, 0, len(items))
+            _HEADER.pack_into(buf, 0, len(encoded))
             offset = data_at
             for i, ((kind, raw), room) in enumerate(zip(encoded, rooms)):
                 _SLOT.pack_into(buf, _HEADER.size + _SLOT.size * i, offset, room, kind)
