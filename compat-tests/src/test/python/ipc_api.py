@@ -157,6 +157,26 @@ def full_and_empty_raise_at_once_or_after_the_timeout():
         pass
 
 
+class Celsius(object):
+    def __init__(self, degrees):
+        self.degrees = degrees
+
+
+def celsius_as_kelvin(c):
+    return Celsius, (c.degrees + 273,)
+
+
+@check
+def a_registered_reducer_applies_also_to_a_type_that_pickles_by_itself():
+    import multiprocessing.managers                    # registers reducers of its own
+    from multiprocessing import reduction
+    reduction.register(Celsius, celsius_as_kelvin)
+    q = multiprocessing.Queue()
+    q.put(Celsius(20))
+    assert q.get(timeout=10).degrees == 293
+    assert pickle.loads(reduction.ForkingPickler.dumps(Celsius(1))).degrees == 274
+
+
 @check
 def unpicklable_item_raises_in_put_and_loses_nothing():
     q = multiprocessing.Queue()

@@ -46,7 +46,7 @@ def _rebuild_as_list(obj):
 # dict.keys() and friends answer as lists, as CPython's managers do (views do not pickle).
 if sys.version_info[0] >= 3:
     for _view in (type({}.items()), type({}.keys()), type({}.values())):
-        reduction.register(_view, _rebuild_as_list)
+        reduction.register_for_unpicklable(_view, _rebuild_as_list)
 
 
 class Token(object):

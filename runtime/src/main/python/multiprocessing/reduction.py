@@ -40,6 +40,7 @@ HIGHEST_PROTOCOL = pickle.HIGHEST_PROTOCOL
 class ForkingPickler(pickle.Pickler):
     """A Pickler that also knows the reducers registered with `register()`."""
     _extra_reducers = {}
+    _only_when_unpicklable = set()      # types the engine's pickle refuses anyway (dict views)
 
     if sys.version_info[0] >= 3:
         def __init__(self, file, protocol=None, *args, **kwargs):
@@ -65,10 +66,11 @@ class ForkingPickler(pickle.Pickler):
 
     @classmethod
     def dumps(cls, obj, protocol=None):
-        # The module's own dumps is several times faster than a Pickler per call. With reducers
-        # registered it is tried first too: they are for types that do not pickle by
-        # themselves (dict views, ...), which then fail there and take the Pickler below.
-        if _fast_ok(obj):
+        # The module's own dumps is several times faster than a Pickler per call. It must not
+        # pass over a reducer registered for a type it can pickle by itself, so it is taken
+        # only while every registered type is one it refuses (then it fails and the Pickler
+        # below applies the reducer).
+        if _fast_ok(obj) and cls._only_when_unpicklable.issuperset(cls._extra_reducers):
             try:
                 return _fast_pickle.dumps(obj, HIGHEST_PROTOCOL if protocol is None else protocol)
             except Exception:
@@ -82,6 +84,13 @@ class ForkingPickler(pickle.Pickler):
 
 
 register = ForkingPickler.register
+
+
+def register_for_unpicklable(type_, reduce_):
+    """register() for a type the engine's pickle refuses: the fast path stays in use."""
+    ForkingPickler.register(type_, reduce_)
+    ForkingPickler._only_when_unpicklable.add(type_)
+
 dumps = ForkingPickler.dumps
 loads = _fast_pickle.loads
 
