@@ -16,6 +16,7 @@ mp4j_classpath() {
 mp4j_stale() {
     [ -f "$MP4J_JAR" ] || return 0
     [ -n "$(find "$MP4J_HOME/runtime/src/main" "$MP4J_HOME/runtime/pom.xml" "$MP4J_HOME/pom.xml" \
+        "$MP4J_HOME/bin/build.sh" \
         -newer "$MP4J_JAR" -print -quit 2>/dev/null)" ]
 }
 
@@ -51,8 +52,9 @@ mp4j_build() {
 }
 
 # Flags of every mp4j JVM (children inherit them): FFM and the native POSIX backend need native
-# access; the serial GC keeps small JVMs small on a small machine.
-MP4J_JVM_FLAGS="--enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow -XX:+UseSerialGC -XX:TieredStopAtLevel=1"
+# access; the serial GC keeps small JVMs small on a small machine; no perf-data file in /tmp
+# (a child ends with _exit, which would leave its file behind).
+MP4J_JVM_FLAGS="--enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:-UsePerfData"
 
 # MP4J_JIT=1: GraalPy with its JIT (the Graal compiler through JVMCI, with Truffle's compiler
 # and runtime on the module path). Start-up is slower and the AOT cache does not apply, but

@@ -101,6 +101,8 @@ def warm_up():
         __import__(name)
     import ast
     ast.parse('import os\ndef f(x):\n    return x\nif __name__ == "__main__":\n    f(1)\n')
+    from multiprocessing import spawn
+    spawn.rehearse()
 
 
 def exit_status(exc):

@@ -18,7 +18,7 @@ import _mp4j_main
 from . import process
 from . import reduction
 
-__all__ = ['get_preparation_data', 'prepare', 'run_job']
+__all__ = ['get_preparation_data', 'prepare', 'rehearse', 'run_job']
 
 
 def get_preparation_data(name, start_method):
@@ -69,9 +69,7 @@ def prepare(data):
     sys.argv = data['sys_argv']
     sys.path = data['sys_path']
     os.chdir(data['dir'])
-    if os.environ != data['environ']:
-        os.environ.clear()
-        os.environ.update(data['environ'])
+    _adopt_environ(data['environ'])
     if data['unbuffered'] != _mp4j_main.std_streams_unbuffered():
         _mp4j_main.configure_std_streams(data['unbuffered'])
     from . import context
@@ -81,6 +79,73 @@ def prepare(data):
             rebuild_main_from_definitions(data['main_path'], data.get('main_globals', {}))
         else:
             run_main_as_mp_main(data['main_path'])
+
+
+def _adopt_environ(parent_environ):
+    """os.environ as the parent's, changed only where it differs; the variables the runtime
+    sets for its children (MP4J_*, e.g. the tree's root pid) stay."""
+    environ = os.environ
+    for key in [k for k in environ if k not in parent_environ and not k.startswith('MP4J_')]:
+        del environ[key]
+    for key, value in parent_environ.items():
+        if environ.get(key) != value:
+            environ[key] = value
+
+
+# What rehearse() rebuilds as the emulated fork rebuilds a script's __main__.
+_REHEARSAL_SCRIPT = b'''import os
+from os import path
+
+
+def work(n, *args, **kwargs):
+    return n
+
+
+class Worker(object):
+    def run(self):
+        return work(1)
+
+
+if __name__ == '__main__':
+    work(1)
+'''
+
+
+class _Rehearsal(object):
+    """Stands for the Popen while rehearse() pickles a Process."""
+
+
+def _nothing():
+    pass
+
+
+def rehearse():
+    """A pooled child's dry run of its side of a start, before it has a job.
+
+    GraalPy's interpreter runs code slowly the first time (it parses and specializes it); this
+    runs the code of run_job() once, so that a real start does not pay for it. It leaves
+    nothing a job could see: prepare() sets every part of this state again from the parent's
+    data, and the Process made here is never started.
+    """
+    from . import context
+    data = get_preparation_data(process.current_process().name, 'spawn')
+    data.pop('main_path', None)
+    counter = process._process_counter
+    context.set_spawning_popen(_Rehearsal())
+    try:
+        blob = reduction.dumps(process.BaseProcess(target=_nothing, name='rehearsal'))
+        payload = reduction.dumps((data, blob))
+    finally:
+        context.set_spawning_popen(None)
+        process._process_counter = counter
+    prep, process_blob = reduction.loads(payload)
+    prepare(prep)
+    reduction.loads(process_blob)
+    scratch = {'__name__': '__rehearsal__'}
+    for statement in definition_statements(_REHEARSAL_SCRIPT, '<rehearsal>'):
+        statement.run(scratch)
+    with open(os.devnull) as f:         # what a child's _bootstrap() does to stdin
+        f.read(0)
 
 
 def run_job(payload):

@@ -23,8 +23,8 @@ import sun.misc.Signal;
  *
  * <p>It connects to its parent first, so that from its first moment the end of that connection
  * (the parent died, even by SIGKILL) halts it; then warms its engine, says READY, runs the one
- * job it is given, reports the exit code and halts. SIGTERM halts it at once with status 143,
- * as a CPython child dies on SIGTERM without running cleanup.
+ * job it is given, reports the exit code and exits at once ({@link ImmediateExit}). SIGTERM
+ * ends it at once with status 143, as a CPython child dies on SIGTERM without running cleanup.
  */
 public final class ChildMain {
     private ChildMain() {
@@ -41,6 +41,7 @@ public final class ChildMain {
         EngineKind kind = EngineKind.parse(args[2]);
         Mp4jRuntime runtime = Mp4jRuntime.install(kind, true);
         PythonEngine engine = kind.open(EngineSettings.fromEnvironment(PythonLib.locate(), false), runtime);
+        runtime.rehearseIpc();
         engine.warmUp();
         // SIGTERM ends a CPython process at once, without cleanup (p.terminate() relies on it).
         // The JVM's own handler wakes a Java thread first, which on a loaded machine took more
@@ -56,7 +57,7 @@ public final class ChildMain {
         engine.flush();
         runtime.close();
         ControlMessage.exit(code).writeTo(out);
-        Runtime.getRuntime().halt(code);
+        ImmediateExit.exit(code);
     }
 
     private static void watchParent(DataInputStream in, CompletableFuture<byte[]> job) {

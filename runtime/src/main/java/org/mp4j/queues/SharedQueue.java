@@ -419,6 +419,20 @@ public final class SharedQueue implements AutoCloseable {
         return out;
     }
 
+    /**
+     * Removes the queue's names. Only for a queue no other process knows of (a rehearsal's);
+     * shared queues are removed by the resource tracker when the tree ends.
+     */
+    public void unlinkNames() {
+        SharedSegment.unlink(base);
+        for (String suffix : new String[] {".m", ".i", ".s", ".w", ".j"}) {
+            PosixSemaphore.unlink("/" + base + suffix);
+        }
+        if (dataGeneration > 0) {
+            SharedSegment.unlink(base + ".d" + dataGeneration);
+        }
+    }
+
     @Override
     public void close() {
         mutex.close();
