@@ -92,6 +92,33 @@ def child_is_a_separate_process_with_its_own_pid():
     assert p.exitcode == 0
 
 
+def thread_nice_values(pid, tids=None):
+    """The nice value of each thread of a process (field 19 of /proc/<pid>/task/<tid>/stat)."""
+    folder = '/proc/%d/task' % pid
+    values = []
+    for tid in tids or os.listdir(folder):
+        with open('%s/%s/stat' % (folder, tid)) as f:
+            values.append(int(f.read().rsplit(')', 1)[1].split()[16]))
+    return values
+
+
+def priority_child():
+    report('priority', sorted(set(thread_nice_values(os.getpid()))))
+
+
+@check
+def children_run_at_the_parents_priority():
+    # Pooled JVMs boot in the background (nice 19); one that becomes a process runs as its
+    # parent does, every thread of it. Several starts, so replacements are taken too.
+    parent_nice = thread_nice_values(os.getpid(), [str(os.getpid())])[0]
+    for _ in range(3):
+        p = Process(target=priority_child)
+        p.start()
+        p.join()
+        assert read('priority') == [parent_nice], parent_nice
+        time.sleep(0.5)
+
+
 @check
 def names_and_identity_follow_cpython():
     p = Process(target=sleeper, args=(0,))

@@ -35,6 +35,7 @@ public final class ChildLauncher {
     private final ExecutorService forker = Executors.newSingleThreadExecutor(
         r -> Thread.ofPlatform().daemon().name("mp4j-forker").unstarted(r));
     private static final Path SETPRIV = Path.of("/usr/bin/setpriv");
+    private final BootPriority priority = new BootPriority();
 
     private final long rootPid;
 
@@ -59,9 +60,18 @@ public final class ChildLauncher {
         return args;
     }
 
+    /** A child started now, at this process's priority (for a start that needs it at once). */
     public ChildProcess launch() {
+        return launch(false);
+    }
+
+    /**
+     * A child started now; {@code background}: at the lowest priority until {@link #foreground}
+     * (a pool refill, see {@link BootPriority}).
+     */
+    public ChildProcess launch(boolean background) {
         try {
-            return forker.submit(this::launchHere).get();
+            return forker.submit(() -> launchHere(background)).get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while starting a child JVM", e);
@@ -73,11 +83,19 @@ public final class ChildLauncher {
         }
     }
 
-    private ChildProcess launchHere() {
+    /** Gives a child started in the background this process's priority. */
+    public void foreground(ChildProcess child) {
+        priority.raise(child.pid());
+    }
+
+    private ChildProcess launchHere(boolean background) {
         String token = UUID.randomUUID().toString();
         List<String> cmd = new ArrayList<>();
         if (Files.isExecutable(SETPRIV)) {
             cmd.addAll(List.of(SETPRIV.toString(), "--pdeathsig", "KILL"));
+        }
+        if (background) {
+            cmd.addAll(priority.backgroundPrefix());
         }
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(jvmArgs);

@@ -11,7 +11,9 @@ import java.util.List;
  * the seconds a JVM needs to boot.
  *
  * <p>{@link #take()} hands out the oldest pooled child (the one nearest to ready) and starts a
- * replacement. Every pooled child is a fresh JVM that has never run Python code of the user's,
+ * replacement. The first fill boots at normal priority (starts are about to come); a
+ * replacement boots in the background ({@link BootPriority}) and is raised to normal priority
+ * when taken or waited for. Every pooled child is a fresh JVM that has never run Python code of the user's,
  * so the isolation of a new process is kept; pooled JVMs are not reused after a job.
  */
 public final class WarmPool implements AutoCloseable {
@@ -29,11 +31,16 @@ public final class WarmPool implements AutoCloseable {
         return size;
     }
 
-    /** Starts children until {@code size} are pooled. */
-    public synchronized void fill() {
+    /** Starts children until {@code size} are pooled, at normal priority: starts are expected soon. */
+    public void fill() {
+        fill(false);
+    }
+
+    /** Starts children until {@code size} are pooled; a refill after a take boots in the background. */
+    private synchronized void fill(boolean background) {
         idle.removeIf(c -> c.poll() != null);
         while (!closed && idle.size() < size) {
-            idle.addLast(launcher.launch());
+            idle.addLast(launcher.launch(background));
         }
     }
 
@@ -43,6 +50,13 @@ public final class WarmPool implements AutoCloseable {
      */
     public void awaitReady(long timeoutMillis) {
         long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
+        ChildProcess first;
+        synchronized (this) {
+            first = idle.peekFirst();
+        }
+        if (first != null) {
+            launcher.foreground(first);         // somebody waits for it now
+        }
         while (System.nanoTime() < deadline) {
             synchronized (this) {
                 idle.removeIf(c -> c.poll() != null);
@@ -59,9 +73,17 @@ public final class WarmPool implements AutoCloseable {
         }
     }
 
-    /** A pooled child (ready if any is), or a newly launched one when the pool is empty. */
+    /**
+     * A pooled child (ready if any is), or a newly launched one when the pool is empty.
+     *
+     * <p>When no pooled child was ready, starts are outrunning the pool: then every pooled child
+     * and the replacement boot at normal priority, since each will be taken soon. Otherwise
+     * the replacement boots in the background, leaving the CPU to the script's work.
+     */
     public ChildProcess take() {
         ChildProcess chosen = null;
+        boolean outrun;
+        List<ChildProcess> waiting;
         synchronized (this) {
             idle.removeIf(c -> c.poll() != null);
             for (ChildProcess c : idle) {
@@ -70,16 +92,22 @@ public final class WarmPool implements AutoCloseable {
                     break;
                 }
             }
+            outrun = chosen == null;
             if (chosen == null) {
                 chosen = idle.pollFirst();
             } else {
                 idle.remove(chosen);
             }
+            waiting = outrun ? new ArrayList<>(idle) : List.of();
         }
         if (chosen == null) {
             chosen = launcher.launch();
+        } else {
+            launcher.foreground(chosen);
         }
-        Thread.ofVirtual().name("mp4j-pool-refill").start(this::fill);
+        waiting.forEach(launcher::foreground);
+        boolean background = !outrun;
+        Thread.ofVirtual().name("mp4j-pool-refill").start(() -> fill(background));
         return chosen;
     }
 

@@ -1,0 +1,118 @@
+package org.mp4j.process;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.SymbolLookup;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Stream;
+
+/**
+ * Lets a pooled child JVM boot in the background: at the lowest CPU priority (nice 19) until
+ * somebody needs it, then at this process's own priority.
+ *
+ * <p>Booting a JVM with a warm GraalPy engine costs ~3 s of CPU. A pool refill is speculative,
+ * so on a small machine it must not take CPU from the script's real work (a benchmark measured
+ * the default start method at two thirds of spawn's throughput while the pool refilled). A
+ * child is raised back when a {@code start()} takes it or the launcher waits for it.
+ *
+ * <p>Linux keeps a nice value per thread, and a new thread inherits its creator's, so a child
+ * is started under {@code nice -n 19} and raised by setting every thread of it
+ * ({@code /proc/<pid>/task}) with {@code setpriority}. Raising needs CAP_SYS_NICE or a
+ * RLIMIT_NICE that allows it; where neither holds, children are not lowered at all.
+ */
+final class BootPriority {
+    private static final Path NICE = Path.of("/usr/bin/nice");
+    private static final int PRIO_PROCESS = 0;
+    private static final int RLIMIT_NICE = 13;
+    private static final int BACKGROUND = 19;
+
+    private static final Linker LINKER = Linker.nativeLinker();
+    private static final SymbolLookup LIBC = LINKER.defaultLookup();
+    private static final MethodHandle SETPRIORITY = LINKER.downcallHandle(LIBC.find("setpriority").orElseThrow(),
+        FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+    private static final MethodHandle GETPRIORITY = LINKER.downcallHandle(LIBC.find("getpriority").orElseThrow(),
+        FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+    private static final MethodHandle GETEUID = LINKER.downcallHandle(LIBC.find("geteuid").orElseThrow(),
+        FunctionDescriptor.of(ValueLayout.JAVA_INT));
+    private static final MethodHandle GETRLIMIT = LINKER.downcallHandle(LIBC.find("getrlimit").orElseThrow(),
+        FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS));
+
+    private final int own;             // this process's nice value, what a needed child gets
+    private final boolean usable;
+
+    BootPriority() {
+        int nice = 0;
+        boolean ok = false;
+        try {
+            nice = (int) GETPRIORITY.invokeExact(PRIO_PROCESS, 0);
+            ok = Files.isExecutable(NICE) && nice < BACKGROUND && mayRaiseTo(nice);
+        } catch (Throwable t) {
+            ok = false;
+        }
+        this.own = nice;
+        this.usable = ok && !"0".equals(System.getenv("MP4J_BACKGROUND_BOOT"));
+    }
+
+    /** Root, or a RLIMIT_NICE whose ceiling (20 - limit) reaches {@code nice}. */
+    private static boolean mayRaiseTo(int nice) throws Throwable {
+        if ((int) GETEUID.invokeExact() == 0) {
+            return true;
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment limit = arena.allocate(ValueLayout.JAVA_LONG, 2);       // struct rlimit
+            if ((int) GETRLIMIT.invokeExact(RLIMIT_NICE, limit) != 0) {
+                return false;
+            }
+            long soft = limit.getAtIndex(ValueLayout.JAVA_LONG, 0);
+            return soft < 0 || 20 - soft <= nice;                                  // RLIM_INFINITY is -1
+        }
+    }
+
+    /** The words that start a command in the background ({@code nice -n 19}); none if unusable. */
+    List<String> backgroundPrefix() {
+        return usable ? List.of(NICE.toString(), "-n", Integer.toString(BACKGROUND)) : List.of();
+    }
+
+    /**
+     * Gives every thread of the child this process's priority: again while new threads appear,
+     * since a thread born meanwhile may have inherited the background priority.
+     */
+    void raise(long pid) {
+        if (!usable) {
+            return;
+        }
+        Set<String> done = new HashSet<>();
+        for (int round = 0; round < 10; round++) {
+            List<String> tids;
+            try (Stream<Path> tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+                tids = tasks.map(t -> t.getFileName().toString()).toList();
+            } catch (IOException | RuntimeException e) {
+                return;                 // the child is gone
+            }
+            if (round > 0 && done.containsAll(tids)) {
+                return;
+            }
+            for (String tid : tids) {
+                setNice(Integer.parseInt(tid));
+                done.add(tid);
+            }
+        }
+    }
+
+    private void setNice(int tid) {
+        try {
+            int failed = (int) SETPRIORITY.invokeExact(PRIO_PROCESS, tid, own);    // -1: it ended meanwhile
+        } catch (Throwable t) {
+            // no priority change, no harm: the child only runs slower
+        }
+    }
+}
