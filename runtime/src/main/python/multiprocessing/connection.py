@@ -15,7 +15,7 @@ from . import bridge
 from . import context
 from . import util
 from .context import AuthenticationError, BufferTooShort
-from .reduction import ForkingPickler
+from .reduction import ForkingPickler, dumps_for_java, loads
 
 __all__ = ['Pipe', 'Connection', 'wait', 'Listener', 'Client', 'SocketConnection']
 
@@ -86,7 +86,7 @@ class Connection(object):
     def send(self, obj):
         self._check_closed()
         self._check_writable()
-        self._outgoing.put(bridge.java_bytes(ForkingPickler.dumps(obj)), -1.0)
+        self._outgoing.put(dumps_for_java(obj), -1.0)
 
     def _recv(self, timeout=None):
         self._check_closed()
@@ -123,7 +123,7 @@ class Connection(object):
         return len(data)
 
     def recv(self):
-        return ForkingPickler.loads(self._recv())
+        return loads(self._recv())
 
     def poll(self, timeout=0.0):
         self._check_closed()

@@ -249,8 +249,10 @@ class Pool(object):
             self._workers.append((w, slot))
 
     def _maintain_pool(self):
-        """Reaps ended workers, fails the task a dead one was running, starts replacements."""
+        """Reaps ended workers, starts replacements, then fails the task a dead one was running
+        (so that when the caller sees the failure, the pool is whole again)."""
         alive = []
+        lost_tasks = []
         for w, slot in self._workers:
             if w.exitcode is None:
                 alive.append((w, slot))
@@ -261,13 +263,15 @@ class Pool(object):
                 self._slots.idle(slot)
                 lost = WorkerLostError('pool worker %s (pid %s) died with exit code %s while running this task'
                                        % (w.name, w.pid, w.exitcode))
-                # Through the result queue: after anything the worker managed to send.
-                self._outqueue.put((job, index, (False, lost)))
+                lost_tasks.append((job, index, (False, lost)))
             w.join()
         if len(alive) != len(self._workers):
             self._workers = alive
             if self._state != TERMINATE:
                 self._repopulate_pool()
+        for message in lost_tasks:
+            # Through the result queue: after anything the worker managed to send.
+            self._outqueue.put(message)
 
     def _handle_workers(self):
         while self._state == RUN or (self._cache and self._state != TERMINATE):

@@ -13,6 +13,8 @@ try:
 except ImportError:
     _fast_pickle = pickle
 
+# Whether the module's own dumps may take an object without looking at it first.
+_ANY_OBJECT_IS_FAST = _fast_pickle is pickle
 if _fast_pickle is pickle:
     def _fast_ok(obj):
         return True
@@ -41,6 +43,7 @@ class ForkingPickler(pickle.Pickler):
     """A Pickler that also knows the reducers registered with `register()`."""
     _extra_reducers = {}
     _only_when_unpicklable = set()      # types the engine's pickle refuses anyway (dict views)
+    _fast_path_safe = True              # every registered type is one of those (see dumps)
 
     if sys.version_info[0] >= 3:
         def __init__(self, file, protocol=None, *args, **kwargs):
@@ -58,6 +61,7 @@ class ForkingPickler(pickle.Pickler):
     def register(cls, type_, reduce_):
         """Pickle objects of `type_` with `reduce_(obj)`."""
         cls._extra_reducers[type_] = reduce_
+        cls._fast_path_safe = cls._only_when_unpicklable.issuperset(cls._extra_reducers)
         if sys.version_info[0] < 3:
             def save(pickler, obj, reduce_=reduce_):
                 rv = reduce_(obj)
@@ -70,7 +74,8 @@ class ForkingPickler(pickle.Pickler):
         # pass over a reducer registered for a type it can pickle by itself, so it is taken
         # only while every registered type is one it refuses (then it fails and the Pickler
         # below applies the reducer).
-        if _fast_ok(obj) and cls._only_when_unpicklable.issuperset(cls._extra_reducers):
+        # Checked on every put() and send(), so kept to what is known in advance.
+        if cls._fast_path_safe and (_ANY_OBJECT_IS_FAST or _fast_ok(obj)):
             try:
                 return _fast_pickle.dumps(obj, HIGHEST_PROTOCOL if protocol is None else protocol)
             except Exception:
@@ -88,11 +93,34 @@ register = ForkingPickler.register
 
 def register_for_unpicklable(type_, reduce_):
     """register() for a type the engine's pickle refuses: the fast path stays in use."""
-    ForkingPickler.register(type_, reduce_)
     ForkingPickler._only_when_unpicklable.add(type_)
+    ForkingPickler.register(type_, reduce_)
 
 dumps = ForkingPickler.dumps
 loads = _fast_pickle.loads
+
+
+def _dumps_for_java():
+    # What every put() and send() calls, so its common case is short: ForkingPickler.dumps's
+    # fast path without the classmethod around it. GraalPy hands a bytes object to a Java
+    # byte[] as it is; Jython's str must be converted.
+    from . import bridge
+
+    def dumps_as_is(obj):
+        if ForkingPickler._fast_path_safe and _ANY_OBJECT_IS_FAST:
+            try:
+                return _fast_pickle.dumps(obj, HIGHEST_PROTOCOL)
+            except Exception:
+                if not ForkingPickler._extra_reducers:
+                    raise
+        return ForkingPickler.dumps(obj)
+
+    def dumps_converted(obj):
+        return bridge.java_bytes(ForkingPickler.dumps(obj))
+    return dumps_as_is if bridge.ENGINE == 'graalpy' else dumps_converted
+
+
+dumps_for_java = _dumps_for_java()
 
 
 def dump(obj, file, protocol=None):
