@@ -206,6 +206,45 @@ def large_items_travel():
 
 
 @check
+def items_of_every_size_arrive_whole_in_every_channel():
+    # Items below and above the size at which mp4j hands an item over as a copied array
+    # instead of a string (a few KB), with every byte value in them.
+    every_byte = bytes(bytearray(range(256)))
+    items = [every_byte[:n % 256] * (n // 256) + every_byte[:n % 256] for n in
+             (0, 1, 255, 1900, 2040, 2048, 2060, 4097, 100000, 700000)]
+    q, back = multiprocessing.Queue(), multiprocessing.Queue()
+    a, b = multiprocessing.Pipe()
+    qp = Process(target=echo_queue, args=(q, back))
+    pp = Process(target=pipe_echo, args=(b,))
+    qp.daemon = pp.daemon = True        # a failed check leaves no child the run would wait for
+    qp.start()
+    pp.start()
+    b.close()
+    for item in items:
+        q.put(item)
+        got = back.get(timeout=30)
+        assert type(got) is type(item) and got == item, len(item)
+        a.send(item)
+        got = a.recv()
+        assert type(got) is type(item) and got == item, len(item)
+        a.send_bytes(item)
+        raw = a.recv_bytes()
+        assert type(raw) is bytes and raw == item, len(item)
+        a.send_bytes(item)
+        buf = bytearray(len(item) + 3)
+        assert a.recv_bytes_into(buf, 3) == len(item) and buf[3:] == item, len(item)
+    simple = multiprocessing.SimpleQueue()
+    for item in items:
+        simple.put(item)
+        assert simple.get() == item, len(item)
+    q.put(None)
+    a.close()
+    qp.join()
+    pp.join()
+    assert qp.exitcode == 0 and pp.exitcode == 0
+
+
+@check
 def joinable_queue_join_and_task_done():
     q = multiprocessing.JoinableQueue()
     p = Process(target=joinable_worker, args=(q,))

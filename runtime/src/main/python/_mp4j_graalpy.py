@@ -18,3 +18,21 @@ def installed_runtime():
 def java_bytes(data):
     # GraalPy hands a bytes object to a Java byte[] parameter as is.
     return bytes(data)
+
+
+
+def item_getter(shared):
+    """The Java method that takes the next item of a SharedQueue (a function of a timeout):
+    None if none came, a small item as a Latin-1 str (TEXT), a large one as a Java byte[] for
+    large_item_bytes. Encoding a large str would cost GraalPy ~10 ns a byte."""
+    return shared.getItem
+
+
+TEXT = str
+
+
+def large_item_bytes(shared, item):
+    """A large item from item_getter as a bytearray: copied into the new bytearray's own storage."""
+    data = bytearray(len(item))
+    shared.copyItem(item, polyglot.storage(data))
+    return data

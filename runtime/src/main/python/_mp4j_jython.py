@@ -15,3 +15,18 @@ def installed_runtime():
 def java_bytes(data):
     # A Python 2 str holds one byte per character; StringUtil makes the byte[] of it.
     return StringUtil.toBytes(data)
+
+
+
+def item_getter(shared):
+    """The Java method that takes the next item of a SharedQueue (a function of a timeout):
+    None if none came, else the item as a Latin-1 string (TEXT). Jython's strings are Java
+    strings, so this costs no copy beyond the Java one."""
+    return shared.getLatin1
+
+
+TEXT = unicode  # noqa: F821 (Python 2)
+
+
+def large_item_bytes(shared, item):
+    raise TypeError('item_getter returns text on Jython, not %r' % type(item))

@@ -2,12 +2,15 @@
 try:
     import polyglot                     # noqa: F401 (GraalPy only)
     from _mp4j_graalpy import runtime, installed_runtime, java_bytes
+    from _mp4j_graalpy import item_getter, TEXT, large_item_bytes
     ENGINE = 'graalpy'
 except ImportError:
     from _mp4j_jython import runtime, installed_runtime, java_bytes
+    from _mp4j_jython import item_getter, TEXT, large_item_bytes
     ENGINE = 'jython'
 
-__all__ = ['runtime', 'installed_runtime', 'java_bytes', 'ENGINE']
+__all__ = ['runtime', 'installed_runtime', 'java_bytes', 'item_getter', 'TEXT', 'large_item_bytes',
+           'ENGINE']
 
 
 def python_bytes(text):
@@ -16,3 +19,14 @@ def python_bytes(text):
 
 
 __all__.append('python_bytes')
+
+
+def item_bytes(shared, item):
+    """An item that item_getter(shared) returned, as bytes or (a large one) a bytearray; both
+    unpickle. Hot paths inline the test for TEXT, which saves a call per item."""
+    if type(item) is TEXT:
+        return item.encode('latin-1')
+    return large_item_bytes(shared, item)
+
+
+__all__.append('item_bytes')

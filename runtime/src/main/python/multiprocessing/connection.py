@@ -17,6 +17,8 @@ from . import util
 from .context import AuthenticationError, BufferTooShort
 from .reduction import ForkingPickler, dumps_for_java, loads
 
+_TEXT = bridge.TEXT
+
 __all__ = ['Pipe', 'Connection', 'wait', 'Listener', 'Client', 'SocketConnection']
 
 _SLICE = 0.1
@@ -36,6 +38,7 @@ class Connection(object):
     def __init__(self, incoming, outgoing):
         self._incoming = incoming
         self._outgoing = outgoing
+        self._get = incoming is not None and bridge.item_getter(incoming) or None
         self._closed = False
         # Like a file descriptor, this end is closed when the process ends.
         util.Finalize(self, Connection._close_outgoing, args=(outgoing,), exitpriority=-100)
@@ -92,10 +95,13 @@ class Connection(object):
         self._check_closed()
         self._check_readable()
         incoming = self._incoming
+        get = self._get
         while True:
-            text = incoming.getLatin1(_SLICE)
-            if text is not None:
-                return bridge.python_bytes(text)
+            item = get(_SLICE)
+            if item is not None:
+                if type(item) is _TEXT:     # a small item (see bridge.item_getter)
+                    return item.encode('latin-1')
+                return bridge.large_item_bytes(incoming, item)
             if incoming.writersGone() and int(incoming.qsize()) == 0:
                 raise EOFError
 
@@ -106,20 +112,24 @@ class Connection(object):
         if maxlength is not None and len(data) > maxlength:
             self.close()
             raise OSError('bad message length')
-        return data
+        return bytes(data) if type(data) is bytearray else data  # a large item's bytearray
 
     def recv_bytes_into(self, buf, offset=0):
         data = self._recv()
-        view = memoryview(buf)
-        itemsize = view.itemsize
-        bytesize = itemsize * len(view)
+        if isinstance(buf, bytearray):
+            view = buf                  # (Jython's memoryview fails on slice assignment)
+        else:
+            view = memoryview(buf)
+            if hasattr(view, 'cast'):
+                view = view.cast('B')   # Python 3: offsets count bytes whatever the item type
+        bytesize = len(view) * getattr(view, 'itemsize', 1)  # a bytearray has none
         if offset < 0:
             raise ValueError('negative offset')
         if offset > bytesize:
             raise ValueError('offset too large')
         if bytesize - offset < len(data):
-            raise BufferTooShort(data)
-        view.cast('B')[offset:offset + len(data)] = data
+            raise BufferTooShort(bytes(data))
+        view[offset:offset + len(data)] = data
         return len(data)
 
     def recv(self):

@@ -17,6 +17,8 @@ from . import context
 from . import util
 from .reduction import dumps_for_java, loads
 
+_TEXT = bridge.TEXT
+
 __all__ = ['Queue', 'SimpleQueue', 'JoinableQueue']
 
 # Waits longer than this go in slices, so that other Python threads of the process run.
@@ -60,7 +62,7 @@ class Queue(object):
         self._shared = shared
         # Java methods looked up once: a lookup costs as much as the call (~1.5 us each).
         self._put = shared.put
-        self._get = shared.getLatin1
+        self._get = bridge.item_getter(shared)
         self._closed = False
 
     def __getstate__(self):
@@ -89,12 +91,14 @@ class Queue(object):
         if self._closed:
             self._check_closed()
         get = self._get
-        text = get(0.0)                     # the common case: an item is there
-        if text is None:
-            text = _sliced(get, _deadline(block, timeout))
-            if text is None:
+        item = get(0.0)                     # the common case: an item is there
+        if item is None:
+            item = _sliced(get, _deadline(block, timeout))
+            if item is None:
                 raise Empty
-        return loads(text.encode('latin-1'))
+        if type(item) is _TEXT:             # a small item (see bridge.item_getter)
+            return loads(item.encode('latin-1'))
+        return loads(bridge.large_item_bytes(self._shared, item))
 
     def qsize(self):
         return int(self._shared.qsize())
@@ -143,7 +147,7 @@ class SimpleQueue(object):
     def _attach(self, shared):
         self._shared = shared
         self._put = shared.put              # looked up once, as in Queue
-        self._get = shared.getLatin1
+        self._get = bridge.item_getter(shared)
         self._closed = False
         # CPython's SimpleQueue is a pipe; code that waits on its read end with
         # connection.wait() (concurrent.futures) finds an end with the same calls here.
@@ -174,10 +178,12 @@ class SimpleQueue(object):
         if self._closed:
             raise ValueError('Queue is closed')
         get = self._get
-        text = get(0.0)
-        if text is None:
-            text = _sliced(get, None)
-        return loads(text.encode('latin-1'))
+        item = get(0.0)
+        if item is None:
+            item = _sliced(get, None)
+        if type(item) is _TEXT:
+            return loads(item.encode('latin-1'))
+        return loads(bridge.large_item_bytes(self._shared, item))
 
 
 class _QueueReader(object):
@@ -198,8 +204,8 @@ class _QueueReader(object):
         return self._queue.get()
 
     def recv_bytes(self):
-        shared = self._queue._shared
-        return _sliced(lambda t: shared.getLatin1(t), None).encode('latin-1')
+        data = bridge.item_bytes(self._queue._shared, _sliced(self._queue._get, None))
+        return bytes(data) if type(data) is bytearray else data
 
     def close(self):
         pass
