@@ -566,5 +566,31 @@ def a_socket_argument_is_usable_in_the_child():
         s.close()
 
 
+CLOSED_SOCKET = None
+
+
+def report_closed_socket(q):
+    # Under the (emulated) fork the child has the parent's globals: the socket, closed
+    # (Jython, which cannot hand sockets over, leaves it out).
+    q.put(CLOSED_SOCKET is None or CLOSED_SOCKET.fileno() == -1)
+
+
+@check
+def a_closed_socket_among_the_globals_does_not_stop_a_start():
+    import socket
+    global CLOSED_SOCKET
+    CLOSED_SOCKET = socket.socket()
+    CLOSED_SOCKET.close()
+    try:
+        q = multiprocessing.Queue()
+        p = Process(target=report_closed_socket, args=(q,))
+        p.start()
+        assert q.get(timeout=60) is True
+        p.join()
+        assert p.exitcode == 0
+    finally:
+        CLOSED_SOCKET = None
+
+
 if __name__ == '__main__':
     run()

@@ -157,8 +157,18 @@ def _reduce_socket(s):
     popen = context.get_spawning_popen()
     if popen is None or not hasattr(popen, 'send_fd'):
         raise TypeError('cannot pickle %r object' % type(s).__name__)
+    if s.fileno() < 0:
+        # A closed socket (a global under the emulated fork): closed in the child too.
+        return _rebuild_closed_socket, (s.family, s.type, s.proto)
     token = popen.send_fd(s.fileno())
     return _rebuild_socket, (token, s.family, s.type, s.proto)
+
+
+def _rebuild_closed_socket(family, type_, proto):
+    import socket
+    s = socket.socket(family, type_, proto)
+    s.close()
+    return s
 
 
 def _rebuild_socket(token, family, type_, proto):
