@@ -570,9 +570,10 @@ CLOSED_SOCKET = None
 
 
 def report_closed_socket(q):
-    # Under the (emulated) fork the child has the parent's globals: the socket, closed
-    # (Jython, which cannot hand sockets over, leaves it out).
-    q.put(CLOSED_SOCKET is None or CLOSED_SOCKET.fileno() == -1)
+    # Under the (emulated) fork the child has the parent's globals: the socket, closed.
+    # Jython cannot hand sockets over and leaves the name out (see README, start methods).
+    sock = globals().get('CLOSED_SOCKET')
+    q.put(sock is None or sock.fileno() == -1)
 
 
 @check
