@@ -20,7 +20,6 @@ def java_bytes(data):
     return bytes(data)
 
 
-
 def item_getter(shared):
     """The Java method that takes the next item of a SharedQueue (a function of a timeout):
     None if none came, a small item as a Latin-1 str (TEXT), a large one as a Java byte[] for

@@ -17,7 +17,6 @@ def java_bytes(data):
     return StringUtil.toBytes(data)
 
 
-
 def item_getter(shared):
     """The Java method that takes the next item of a SharedQueue (a function of a timeout):
     None if none came, else the item as a Latin-1 string (TEXT). Jython's strings are Java
