@@ -58,6 +58,17 @@ def uses_queue(q):
     q.put(1)
 
 
+class CallCounter(object):
+    """A callable object with state: each task must get a fresh copy, as in CPython."""
+
+    def __init__(self):
+        self.calls = 0
+
+    def __call__(self, x):
+        self.calls += 1
+        return self.calls
+
+
 def failing_iterable():
     yield 1
     yield 2
@@ -78,6 +89,23 @@ def apply_map_starmap_and_imap_give_ordered_results():
         assert sorted(p.imap_unordered(square, range(20), chunksize=7)) == [x * x for x in range(20)]
         assert p.map_async(square, range(5)).get(60) == [0, 1, 4, 9, 16]
         assert p.starmap_async(add, [(2, 2)]).get(60) == [4]
+
+
+@check
+def imap_tasks_call_the_function_or_a_fresh_copy_of_a_callable_object():
+    # mp4j sends a plain function's pickle once per imap job and workers keep the function;
+    # anything else must still arrive as a fresh copy per task.
+    with Pool(2) as p:
+        for _ in range(2):              # a second job finds the function in the workers' cache
+            assert list(p.imap(square, range(30))) == [x * x for x in range(30)]
+        assert list(p.imap(CallCounter(), range(30))) == [1] * 30
+        assert list(p.imap(len, ['a', 'bb', 'ccc'])) == [1, 2, 3]
+        e = expect_raise(TypeError, list, p.imap('not callable', range(2)))
+        assert 'not callable' in str(e) or 'callable' in str(e), e
+    with ThreadPool(2) as p:
+        counter = CallCounter()
+        assert sorted(p.imap_unordered(counter, range(10))) == list(range(1, 11))
+        assert counter.calls == 10
 
 
 @check

@@ -35,3 +35,11 @@ def large_item_bytes(shared, item):
     data = bytearray(len(item))
     shared.copyItem(item, polyglot.storage(data))
     return data
+
+
+def socket_frames(sock):
+    """Java framing (FramedSocket) for a connected stream socket without a timeout, or None where
+    the Python framing must do (a socket with a timeout: its descriptor is non-blocking)."""
+    if sock.gettimeout() is not None:
+        return None
+    return runtime().framedSocket(sock.fileno())

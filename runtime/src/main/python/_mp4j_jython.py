@@ -29,3 +29,8 @@ TEXT = unicode  # noqa: F821 (Python 2)
 
 def large_item_bytes(shared, item):
     raise TypeError('item_getter returns text on Jython, not %r' % type(item))
+
+
+def socket_frames(sock):
+    """None: Jython's sockets are Java channels without a file descriptor to frame on."""
+    return None

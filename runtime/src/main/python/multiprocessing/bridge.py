@@ -2,15 +2,15 @@
 try:
     import polyglot                     # noqa: F401 (GraalPy only)
     from _mp4j_graalpy import runtime, installed_runtime, java_bytes
-    from _mp4j_graalpy import item_getter, TEXT, large_item_bytes
+    from _mp4j_graalpy import item_getter, TEXT, large_item_bytes, socket_frames
     ENGINE = 'graalpy'
 except ImportError:
     from _mp4j_jython import runtime, installed_runtime, java_bytes
-    from _mp4j_jython import item_getter, TEXT, large_item_bytes
+    from _mp4j_jython import item_getter, TEXT, large_item_bytes, socket_frames
     ENGINE = 'jython'
 
 __all__ = ['runtime', 'installed_runtime', 'java_bytes', 'item_getter', 'TEXT', 'large_item_bytes',
-           'ENGINE']
+           'socket_frames', 'ENGINE']
 
 
 def python_bytes(text):

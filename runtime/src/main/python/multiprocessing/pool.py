@@ -16,6 +16,7 @@ import os
 import threading
 import time
 import traceback
+import types
 
 try:
     import queue
@@ -26,6 +27,7 @@ from . import bridge
 from . import context
 from . import util
 from .context import TimeoutError
+from .reduction import ForkingPickler, loads
 
 __all__ = ['Pool', 'ThreadPool', 'AsyncResult', 'MapResult', 'IMapIterator',
            'IMapUnorderedIterator', 'WorkerLostError', 'MaybeEncodingError']
@@ -100,6 +102,8 @@ class _TaskSlots(object):
 
     def __init__(self, block):
         self._block = block
+        self._set = block.setLong         # looked up once: a Java method lookup costs ~4 us
+        self._get = block.getLong
 
     @classmethod
     def create(cls, n):
@@ -109,17 +113,17 @@ class _TaskSlots(object):
         return _attach_slots, (str(self._block.name()),)
 
     def running(self, slot, job, index):
-        self._block.setLong(16 * slot + 8, index)
-        self._block.setLong(16 * slot, job + 1)
+        self._set(16 * slot + 8, index)
+        self._set(16 * slot, job + 1)
 
     def idle(self, slot):
-        self._block.setLong(16 * slot, 0)
+        self._set(16 * slot, 0)
 
     def current(self, slot):
-        job = int(self._block.getLong(16 * slot))
+        job = int(self._get(16 * slot))
         if job == 0:
             return None
-        return job - 1, int(self._block.getLong(16 * slot + 8))
+        return job - 1, int(self._get(16 * slot + 8))
 
 
 def _attach_slots(name):
@@ -134,6 +138,7 @@ def worker(inqueue, outqueue, initializer=None, initargs=(), maxtasks=None,
     if initializer is not None:
         initializer(*initargs)
     completed = 0
+    functions = {}                      # see _by_reference
     while maxtasks is None or completed < maxtasks:
         try:
             task = inqueue.get()
@@ -145,6 +150,8 @@ def worker(inqueue, outqueue, initializer=None, initargs=(), maxtasks=None,
         if slots is not None:
             slots.running(slot, job, i)
         try:
+            if type(func) is tuple:
+                func = _function_of(func, functions)
             result = (True, func(*args, **kwds))
         except Exception as e:
             if wrap_exception and func is not _helper_reraises_exception:
@@ -159,6 +166,36 @@ def worker(inqueue, outqueue, initializer=None, initargs=(), maxtasks=None,
             slots.idle(slot)
         task = job = result = func = args = kwds = None
         completed += 1
+
+
+# A task's plain function travels as (_FUNCTION_TAG, its pickle); see _by_reference.
+_FUNCTION_TAG = '#mp4j-function'
+_PLAIN_FUNCTIONS = (types.FunctionType, types.BuiltinFunctionType)
+
+
+def _by_reference(func):
+    """What a job's tasks carry for func. GraalPy spends ~40 us pickling a reference to a
+    function and as much unpickling it, most of a small task's cost; so a plain function (it
+    pickles as its module and name) is pickled once per job, and each worker unpickles it once
+    and keeps it. Any other callable travels as itself, a fresh copy per task, as in CPython."""
+    if type(func) not in _PLAIN_FUNCTIONS:
+        return func
+    try:
+        return (_FUNCTION_TAG, ForkingPickler.dumps(func))
+    except Exception:
+        return func         # then putting the task fails, as CPython's does
+
+
+def _function_of(func, functions):
+    """The function a task's func from _by_reference stands for, from the worker's cache."""
+    if len(func) != 2 or func[0] != _FUNCTION_TAG:
+        return func                     # not ours: calling it raises CPython's TypeError
+    function = functions.get(func[1])
+    if function is None:
+        if len(functions) >= 64:
+            functions.clear()
+        function = functions[func[1]] = loads(func[1])
+    return function
 
 
 def _helper_reraises_exception(ex):
@@ -221,6 +258,9 @@ class Pool(object):
 
     def _make_slots(self, n):
         return _TaskSlots.create(n)
+
+    def _task_function(self, func):
+        return _by_reference(func)      # one task per item: the function's pickle is worth caching
 
     def _worker_name(self, w):
         # ForkProcess-1 becomes ForkPoolWorker-1 (Python 2: Process-1, PoolWorker-1).
@@ -393,7 +433,7 @@ class Pool(object):
             raise ValueError('Chunksize must be 1+, not {0:n}'.format(chunksize))
         result = kind(self)
         if chunksize == 1:
-            self._submit(_guarded(result._job, func, iterable), result._set_length)
+            self._submit(_guarded(result._job, self._task_function(func), iterable), result._set_length)
             return result
         self._submit(_guarded(result._job, mapstar, _chunks(func, iterable, chunksize)), result._set_length)
         return (item for chunk in result for item in chunk)
@@ -664,6 +704,9 @@ class ThreadPool(Pool):
 
     def _make_slots(self, n):
         return None
+
+    def _task_function(self, func):
+        return func                     # nothing is pickled
 
     def _worker_name(self, w):
         return w.name

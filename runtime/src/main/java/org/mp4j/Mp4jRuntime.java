@@ -1,6 +1,7 @@
 package org.mp4j;
 
 import org.graalvm.polyglot.HostAccess;
+import org.mp4j.connection.FramedSocket;
 import org.mp4j.engine.EngineKind;
 import org.mp4j.process.ChildLauncher;
 import org.mp4j.process.ChildProcess;
@@ -112,6 +113,12 @@ public final class Mp4jRuntime implements AutoCloseable {
     @HostAccess.Export
     public FdPassing fdPassing() {
         return fds;
+    }
+
+    /** Message framing on a connected, blocking stream socket's descriptor (SocketConnection on GraalPy). */
+    @HostAccess.Export
+    public FramedSocket framedSocket(int fd) {
+        return new FramedSocket(fd);
     }
 
     /** A new named semaphore with {@code value}, for Lock, Semaphore, Event and the rest. */
