@@ -1,5 +1,5 @@
 # Uses the queue and dict that interop_server.py serves (on the other implementation).
-# argv: port, authkey, what to do: "put" or "get".
+# argv: port or unix:NAME, authkey, what to do: "put" or "get".
 import sys
 from multiprocessing import AuthenticationError
 from multiprocessing.managers import BaseManager, DictProxy
@@ -13,8 +13,9 @@ InteropManager.register('get_queue')
 InteropManager.register('get_dict', proxytype=DictProxy)
 
 if __name__ == '__main__':
-    port, key, action = int(sys.argv[1]), sys.argv[2].encode('ascii'), sys.argv[3]
-    manager = InteropManager(address=('127.0.0.1', port), authkey=key)
+    where, key, action = sys.argv[1], sys.argv[2].encode('ascii'), sys.argv[3]
+    address = '\0' + where[5:] if where.startswith('unix:') else ('127.0.0.1', int(where))
+    manager = InteropManager(address=address, authkey=key)
     try:
         manager.connect()
     except AuthenticationError as e:

@@ -26,8 +26,13 @@ class InteropManager(BaseManager):
 InteropManager.register('get_queue', callable=get_queue)
 InteropManager.register('get_dict', callable=get_dict, proxytype=DictProxy)
 
+def address_of(arg):
+    """A port (TCP on 127.0.0.1) or unix:NAME (an abstract Unix socket; argv has no NUL)."""
+    return '\0' + arg[5:] if arg.startswith('unix:') else ('127.0.0.1', int(arg))
+
+
 if __name__ == '__main__':
-    manager = InteropManager(address=('127.0.0.1', int(sys.argv[1])), authkey=b'interop-key')
+    manager = InteropManager(address=address_of(sys.argv[1]), authkey=b'interop-key')
     server = manager.get_server()
     print('serving')
     sys.stdout.flush()

@@ -92,13 +92,17 @@ def apply_map_starmap_and_imap_give_ordered_results():
 
 
 @check
-def imap_tasks_call_the_function_or_a_fresh_copy_of_a_callable_object():
-    # mp4j sends a plain function's pickle once per imap job and workers keep the function;
+def tasks_call_the_function_or_a_fresh_copy_of_a_callable_object():
+    # mp4j pickles a plain function once per pool and workers keep it (imap, apply_async);
     # anything else must still arrive as a fresh copy per task.
     with Pool(2) as p:
         for _ in range(2):              # a second job finds the function in the workers' cache
             assert list(p.imap(square, range(30))) == [x * x for x in range(30)]
-        assert list(p.imap(CallCounter(), range(30))) == [1] * 30
+        assert [p.apply_async(square, (x,)).get(60) for x in range(10)] == [x * x for x in range(10)]
+        assert p.apply(add, (1, 2)) == 3
+        counter = CallCounter()
+        assert list(p.imap(counter, range(30))) == [1] * 30
+        assert [p.apply(counter, (0,)) for _ in range(3)] == [1, 1, 1] and counter.calls == 0
         assert list(p.imap(len, ['a', 'bb', 'ccc'])) == [1, 2, 3]
         e = expect_raise(TypeError, list, p.imap('not callable', range(2)))
         assert 'not callable' in str(e) or 'callable' in str(e), e

@@ -43,3 +43,7 @@ def socket_frames(sock):
     if sock.gettimeout() is not None:
         return None
     return runtime().framedSocket(sock.fileno())
+
+
+# GraalPy's native POSIX backend serves AF_UNIX sockets, abstract names included.
+UNIX_SOCKETS = True

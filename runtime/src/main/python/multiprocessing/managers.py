@@ -8,8 +8,9 @@ answer is ('#RETURN', value), ('#ERROR', exception), ('#TRACEBACK', text), ('#PR
 (a JVM of its own); its objects are plain Python objects served by one thread per client
 connection, as in CPython.
 
-mp4j listens on TCP ('127.0.0.1', a free port) unless given an address: CPython's default on
-Linux is a Unix socket path, which GraalPy's socket module does not serve.
+Without an address a server listens where connection.Listener picks: as CPython on Linux, a
+Unix socket on GraalPy (a name in the abstract namespace, not a file), TCP on 127.0.0.1 on
+Jython, whose socket module has no Unix sockets.
 """
 import array
 import os

@@ -174,10 +174,11 @@ _PLAIN_FUNCTIONS = (types.FunctionType, types.BuiltinFunctionType)
 
 
 def _by_reference(func):
-    """What a job's tasks carry for func. GraalPy spends ~40 us pickling a reference to a
-    function and as much unpickling it, most of a small task's cost; so a plain function (it
-    pickles as its module and name) is pickled once per job, and each worker unpickles it once
-    and keeps it. Any other callable travels as itself, a fresh copy per task, as in CPython."""
+    """What tasks carry for func. GraalPy spends ~40 us pickling a reference to a function and
+    as much unpickling it, most of a small task's cost; so a plain function (it pickles as its
+    module and name) is pickled once per pool (Pool._task_function), and each worker unpickles
+    it once and keeps it. Any other callable travels as itself, a fresh copy per task, as in
+    CPython."""
     if type(func) not in _PLAIN_FUNCTIONS:
         return func
     try:
@@ -219,6 +220,7 @@ class Pool(object):
         self._setup_queues()
         self._taskqueue = queue.Queue()
         self._cache = {}
+        self._pickled_functions = {}            # see _task_function
         self._wake = threading.Event()          # makes the worker handler look at once
         self._maxtasksperchild = maxtasksperchild
         self._initializer = initializer
@@ -260,7 +262,17 @@ class Pool(object):
         return _TaskSlots.create(n)
 
     def _task_function(self, func):
-        return _by_reference(func)      # one task per item: the function's pickle is worth caching
+        """func as apply_async's and imap's tasks carry it (see _by_reference), pickled once."""
+        try:
+            return self._pickled_functions[func]
+        except (KeyError, TypeError):      # TypeError: an unhashable callable object
+            pass
+        tagged = _by_reference(func)
+        if tagged is not func:
+            if len(self._pickled_functions) >= 64:
+                self._pickled_functions.clear()
+            self._pickled_functions[func] = tagged
+        return tagged
 
     def _worker_name(self, w):
         # ForkProcess-1 becomes ForkPoolWorker-1 (Python 2: Process-1, PoolWorker-1).
@@ -391,7 +403,7 @@ class Pool(object):
     def apply_async(self, func, args=(), kwds={}, callback=None, error_callback=None):
         self._check_running()
         result = ApplyResult(self, callback, error_callback)
-        self._submit([(result._job, 0, func, tuple(args), dict(kwds))])
+        self._submit([(result._job, 0, self._task_function(func), tuple(args), dict(kwds))])
         return result
 
     def map(self, func, iterable, chunksize=None):

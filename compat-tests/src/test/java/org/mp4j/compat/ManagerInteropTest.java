@@ -14,7 +14,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * The manager wire protocol is CPython's: a real CPython (python3 on the machine) uses a queue
@@ -39,16 +39,21 @@ class ManagerInteropTest {
         return cmd;
     }
 
-    @ParameterizedTest(name = "served by {0}")
-    @ValueSource(strings = {"mp4j", "cpython"})
-    void aClientOfTheOtherImplementationUsesTheServedQueueAndDict(String server) throws Exception {
+    /** Over TCP and over a Unix socket (abstract name), mp4j's default address on GraalPy. */
+    @ParameterizedTest(name = "served by {0} over {1}")
+    @CsvSource({"mp4j,tcp", "cpython,tcp", "mp4j,unix", "cpython,unix"})
+    void aClientOfTheOtherImplementationUsesTheServedQueueAndDict(String server, String transport) throws Exception {
         String client = server.equals("mp4j") ? "cpython" : "mp4j";
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
+        String address;
+        if (transport.equals("unix")) {
+            address = "unix:mp4j-interop-" + ProcessHandle.current().pid() + "-" + System.nanoTime();
+        } else {
+            try (ServerSocket s = new ServerSocket(0)) {
+                address = Integer.toString(s.getLocalPort());
+            }
         }
         Path out = dir.resolve("server.out");
-        Process p = new ProcessBuilder(command(server, "interop_server.py", Integer.toString(port)))
+        Process p = new ProcessBuilder(command(server, "interop_server.py", address))
             .directory(dir.toFile()).redirectOutput(out.toFile())
             .redirectError(dir.resolve("server.err").toFile()).redirectInput(new File("/dev/null")).start();
         try {
@@ -59,18 +64,18 @@ class ManagerInteropTest {
             assertTrue(Files.readString(out).contains("serving"),
                 () -> "the server did not start: " + read(dir.resolve("server.err")));
 
-            Mp4j.Run put = Mp4j.runCommand(command(client, "interop_client.py", Integer.toString(port),
+            Mp4j.Run put = Mp4j.runCommand(command(client, "interop_client.py", address,
                 "interop-key", "put", client), dir, LIMIT, Map.of(), null);
             assertEquals(0, put.exitCode(), put::describe);
             assertEquals(List.of("put done, qsize 2"), put.lines(), put::describe);
 
-            Mp4j.Run get = Mp4j.runCommand(command(client, "interop_client.py", Integer.toString(port),
+            Mp4j.Run get = Mp4j.runCommand(command(client, "interop_client.py", address,
                 "interop-key", "get"), dir, LIMIT, Map.of(), null);
             assertEquals(0, get.exitCode(), get::describe);
             assertEquals(List.of("got {'item': [1, 2.5, 'three']}", "got 'second'",
                 "dict [('written by', '" + client + "')]"), get.lines(), get::describe);
 
-            Mp4j.Run wrong = Mp4j.runCommand(command(client, "interop_client.py", Integer.toString(port),
+            Mp4j.Run wrong = Mp4j.runCommand(command(client, "interop_client.py", address,
                 "not-the-key", "get"), dir, LIMIT, Map.of(), null);
             assertEquals(3, wrong.exitCode(), wrong::describe);
             assertEquals(List.of("refused AuthenticationError"), wrong.lines(), wrong::describe);
