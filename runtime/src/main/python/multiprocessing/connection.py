@@ -39,7 +39,9 @@ class Connection(object):
     def __init__(self, incoming, outgoing):
         self._incoming = incoming
         self._outgoing = outgoing
+        # The Java methods, looked up once (a lookup costs GraalPy about as much as the call).
         self._get = bridge.item_getter(incoming) if incoming is not None else None
+        self._put = outgoing.put if outgoing is not None else None
         self._closed = False
         # Like a file descriptor, this end is closed when the process ends.
         util.Finalize(self, Connection._close_outgoing, args=(outgoing,), exitpriority=-100)
@@ -71,32 +73,40 @@ class Connection(object):
     def fileno(self):
         raise OSError('mp4j connections live in shared memory and have no file descriptor')
 
-    def send_bytes(self, buf, offset=0, size=None):
+    def _check_sending(self):
         self._check_closed()
         self._check_writable()
-        data = bytes(memoryview(buf)) if not isinstance(buf, bytes) else buf
+
+    def send_bytes(self, buf, offset=0, size=None):
+        if self._closed or self._put is None:
+            self._check_sending()
+        data = buf if isinstance(buf, bytes) else bytes(memoryview(buf))   # offsets count bytes
+        length = len(data)
         if offset < 0:
             raise ValueError('offset is negative')
-        if len(data) < offset:
+        if length < offset:
             raise ValueError('buffer length < offset')
         if size is None:
-            size = len(data) - offset
+            size = length - offset
         elif size < 0:
             raise ValueError('size is negative')
-        elif offset + size > len(data):
+        elif offset + size > length:
             raise ValueError('buffer length < offset + size')
-        self._outgoing.put(bridge.java_bytes(data[offset:offset + size]), -1.0)
+        if offset or size != length:
+            data = data[offset:offset + size]
+        self._put(bridge.java_bytes(data), -1.0)
 
     def send(self, obj):
-        self._check_closed()
-        self._check_writable()
-        self._outgoing.put(dumps_for_java(obj), -1.0)
+        if self._closed or self._put is None:       # one test on the hot path
+            self._check_sending()
+        self._put(dumps_for_java(obj), -1.0)
 
-    def _recv(self, timeout=None):
-        self._check_closed()
-        self._check_readable()
-        incoming = self._incoming
+    def _recv(self):
         get = self._get
+        if self._closed or get is None:
+            self._check_closed()
+            self._check_readable()
+        incoming = self._incoming
         while True:
             item = get(_SLICE)
             if item is not None:
@@ -160,6 +170,7 @@ class Connection(object):
             self._closed = True
             Connection._close_outgoing(self._outgoing)
             self._outgoing = None
+            self._put = None
 
     def __enter__(self):
         return self
