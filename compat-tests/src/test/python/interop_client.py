@@ -3,6 +3,7 @@
 import sys
 from multiprocessing import AuthenticationError
 from multiprocessing.managers import BaseManager, DictProxy
+from interop_server import address_of
 
 
 class InteropManager(BaseManager):
@@ -14,8 +15,7 @@ InteropManager.register('get_dict', proxytype=DictProxy)
 
 if __name__ == '__main__':
     where, key, action = sys.argv[1], sys.argv[2].encode('ascii'), sys.argv[3]
-    address = '\0' + where[5:] if where.startswith('unix:') else ('127.0.0.1', int(where))
-    manager = InteropManager(address=address, authkey=key)
+    manager = InteropManager(address=address_of(where), authkey=key)
     try:
         manager.connect()
     except AuthenticationError as e:

@@ -105,7 +105,7 @@ def tasks_call_the_function_or_a_fresh_copy_of_a_callable_object():
         assert [p.apply(counter, (0,)) for _ in range(3)] == [1, 1, 1] and counter.calls == 0
         assert list(p.imap(len, ['a', 'bb', 'ccc'])) == [1, 2, 3]
         e = expect_raise(TypeError, list, p.imap('not callable', range(2)))
-        assert 'not callable' in str(e) or 'callable' in str(e), e
+        assert 'callable' in str(e), e
     with ThreadPool(2) as p:
         counter = CallCounter()
         assert sorted(p.imap_unordered(counter, range(10))) == list(range(1, 11))

@@ -238,6 +238,10 @@ _LEGACY_LENGTHS = (20, 16)          # a 3.11 challenge payload; a bare HMAC-MD5 
 _DIGESTS = ('md5', 'sha256', 'sha384', 'sha3_256', 'sha3_384')
 
 
+# What FramedSocket.recv answers instead of a message (any other int is an errno).
+_FRAME_EOF, _FRAME_EOF_IN_MESSAGE, _FRAME_TOO_LONG = 0, -1, -2
+
+
 class SocketConnection(object):
     """A Connection over a stream socket: what Listener.accept() and Client() return.
 
@@ -318,12 +322,12 @@ class SocketConnection(object):
         item = self._take_frame(-1 if maxlength is None else maxlength)
         if type(item) is _TEXT:
             return item.encode('latin-1')
-        if isinstance(item, int):
-            if item == 0:
+        if isinstance(item, int):           # FramedSocket's EOF, EOF_IN_MESSAGE, TOO_LONG or an errno
+            if item == _FRAME_EOF:
                 raise EOFError
-            if item == -1:
+            if item == _FRAME_EOF_IN_MESSAGE:
                 raise OSError('got end of file during message')
-            if item == -2:
+            if item == _FRAME_TOO_LONG:
                 self._bad_message_length()
             raise OSError(item, os.strerror(item))
         return bridge.large_item_bytes(self._frames, item)
@@ -410,9 +414,10 @@ class Listener(object):
         self._sock.listen(backlog)
         if _family_of(address) == socket.AF_INET:
             self._address = self._sock.getsockname()
+            self._unlink = None
         else:
             self._address = address         # (getsockname gives an abstract name as bytes)
-        self._unlink = None if _is_abstract(address) or _family_of(address) == socket.AF_INET else address
+            self._unlink = None if _is_abstract(address) else address
         self._authkey = authkey
         self._last_accepted = None
 
