@@ -1,6 +1,6 @@
 """What an mp4j JVM runs: the root script as __main__, or a child process's job.
 
-The Java engines call the four functions here and nothing else, so both engines run a
+The Java engines call the five functions here and nothing else, so both engines run a
 script and a child the same way.
 """
 import numbers
@@ -103,6 +103,85 @@ def warm_up():
     ast.parse('import os\ndef f(x):\n    return x\nif __name__ == "__main__":\n    f(1)\n')
     from multiprocessing import spawn
     spawn.rehearse()
+
+
+# Rounds of work_out(): 100 cost a pooled child ~0.3 s of CPU (its boot: ~5 s) and bought as
+# much in Pool.map as 400 did.
+WORKOUT_ROUNDS = 100
+
+
+def work_out(rounds=WORKOUT_ROUNDS):
+    """A pooled child's exercise before it says ready: the IPC paths a job most often runs.
+
+    A child's first ~1000 transfers ran at a third of the later rate while the JVM compiled
+    the interpreter's code for them (100 KB queue items: 130-300 MB/s, then 700-1300), so a
+    pooled child runs them here, at background priority. A job that comes (a start took the
+    child while it booted) stops it before the next exercise. The objects made here are closed and their names removed by the
+    Java side (Mp4jRuntime.endScratch); the finalizers they registered run now, while their
+    objects are still open.
+    """
+    from multiprocessing import Queue, Pipe, Lock, Event, bridge, util
+    before = set(util._finalizer_registry)
+    small = (1, 'two', 3.0, None, [4], {'five': b'6'})
+    large = b'x' * 100000
+    q = Queue()
+    a, b = Pipe()
+    lock = Lock()
+    event = Event()
+    sockets = []
+
+    def queue_items():
+        q.put(7)
+        q.get()
+        q.put(small)
+        q.get()
+
+    def queue_large():
+        q.put(large)
+        q.get()
+
+    def pipe_items():
+        a.send(small)
+        b.recv()
+        b.send_bytes(large)
+        a.recv_bytes()
+
+    def locks():
+        lock.acquire()
+        lock.release()
+        with lock:
+            pass
+        event.set()
+        event.wait(0)
+        event.clear()
+
+    def socket_items():
+        if not sockets:
+            import socket
+            from multiprocessing.connection import SocketConnection
+            sockets.extend(SocketConnection(s) for s in socket.socketpair())
+        sockets[0].send(small)
+        sockets[1].recv()
+        sockets[1].send(7)
+        sockets[0].recv()
+
+    exercises = [queue_items, queue_large, pipe_items, locks]
+    if bridge.UNIX_SOCKETS:
+        exercises.append(socket_items)
+    wanted = bridge.runtime().workoutWanted     # false once a job has come: stop at once
+    try:
+        for i in range(rounds):
+            for exercise in exercises:
+                if not wanted():
+                    return
+                exercise()
+    finally:
+        for conn in sockets + [a, b]:
+            conn.close()
+        for key in [k for k in list(util._finalizer_registry) if k not in before]:
+            finalizer = util._finalizer_registry.get(key)
+            if finalizer is not None:
+                finalizer()
 
 
 def exit_status(exc):

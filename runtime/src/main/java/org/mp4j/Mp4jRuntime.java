@@ -1,5 +1,8 @@
 package org.mp4j;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.BooleanSupplier;
 import org.graalvm.polyglot.HostAccess;
 import org.mp4j.connection.FramedSocket;
 import org.mp4j.engine.EngineKind;
@@ -11,6 +14,7 @@ import org.mp4j.queues.SharedQueue;
 import org.mp4j.reduction.FdPassing;
 import org.mp4j.sharedctypes.SharedBlock;
 import org.mp4j.shm.SharedNames;
+import org.mp4j.shm.SharedSegment;
 import org.mp4j.synchronize.PosixSemaphore;
 
 /**
@@ -32,6 +36,8 @@ public final class Mp4jRuntime implements AutoCloseable {
     private ControlServer control;     // guarded by this
     private ChildLauncher launcher;    // guarded by this
     private WarmPool pool;             // guarded by this
+    private List<AutoCloseable> scratch;   // while a workout runs: what it made; guarded by this
+    private BooleanSupplier scratchWanted; // while a workout runs: whether to go on; guarded by this
 
     private Mp4jRuntime(EngineKind engine, boolean child, int warmPoolSize) {
         this.engine = engine;
@@ -124,7 +130,7 @@ public final class Mp4jRuntime implements AutoCloseable {
     /** A new named semaphore with {@code value}, for Lock, Semaphore, Event and the rest. */
     @HostAccess.Export
     public PosixSemaphore newSemaphore(int value) {
-        return PosixSemaphore.create("/" + names.next(), value);
+        return made(PosixSemaphore.create("/" + names.next(), value));
     }
 
     /** Opens a semaphore made by another process of this tree. */
@@ -136,7 +142,7 @@ public final class Mp4jRuntime implements AutoCloseable {
     /** A new queue in shared memory; {@code maxsize <= 0} means unbounded. */
     @HostAccess.Export
     public SharedQueue newQueue(int maxsize) {
-        return SharedQueue.create(names, maxsize, SharedQueue.DEFAULT_CAPACITY);
+        return made(SharedQueue.create(names, maxsize, SharedQueue.DEFAULT_CAPACITY));
     }
 
     /**
@@ -151,6 +157,49 @@ public final class Mp4jRuntime implements AutoCloseable {
         }
     }
 
+    /**
+     * From now until {@link #endScratch}, every queue, semaphore and block made here is scratch:
+     * a pool refill's workout (before it has a job) makes objects that no other process knows.
+     * The workout goes on while {@code wanted} says so (until somebody needs this child).
+     */
+    public synchronized void beginScratch(BooleanSupplier wanted) {
+        scratch = new ArrayList<>();
+        scratchWanted = wanted;
+    }
+
+    /** Whether a workout should go on: it is running and nobody needs this child yet. */
+    @HostAccess.Export
+    public synchronized boolean workoutWanted() {
+        return scratch != null && scratchWanted.getAsBoolean();
+    }
+
+    /** Closes the scratch objects and removes their names from {@code /dev/shm}. */
+    public synchronized void endScratch() {
+        List<AutoCloseable> made = scratch;
+        scratch = null;
+        scratchWanted = null;
+        for (AutoCloseable object : made) {
+            try {
+                object.close();
+            } catch (Exception e) {
+                // closed already; its names go anyway
+            }
+            switch (object) {
+                case SharedQueue q -> q.unlinkNames();
+                case PosixSemaphore s -> PosixSemaphore.unlink(s.name());
+                case SharedBlock b -> SharedSegment.unlink(b.name());
+                default -> { }
+            }
+        }
+    }
+
+    private synchronized <T extends AutoCloseable> T made(T object) {
+        if (scratch != null) {
+            scratch.add(object);
+        }
+        return object;
+    }
+
     /** Opens a queue made by another process of this tree. */
     @HostAccess.Export
     public SharedQueue attachQueue(String name) {
@@ -160,7 +209,7 @@ public final class Mp4jRuntime implements AutoCloseable {
     /** A new zeroed block of shared memory, for Barrier, Value and Array. */
     @HostAccess.Export
     public SharedBlock newBlock(long size) {
-        return SharedBlock.create(names, size);
+        return made(SharedBlock.create(names, size));
     }
 
     /** Opens a block made by another process of this tree. */

@@ -93,6 +93,38 @@ class ResourceTrackerTest {
         assertNamesRemovedAfter(engine, root -> root.toHandle().destroyForcibly(), "the root's kill -9");
     }
 
+    /**
+     * A pool refill exercises queues, pipes and locks before it reports ready (its workout):
+     * what it made there is gone by the time a job runs in it. The third child is a refill
+     * that had time for it.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"graalpy", "jython"})
+    void aPooledChildLeavesNoNamesOfItsOwnBeforeItsJob(String engine) throws Exception {
+        Path script = dir.resolve("own_names.py");
+        Files.writeString(script, String.join("\n",
+            "import os, time",
+            "import multiprocessing as mp",
+            "def own_names(q):",
+            "    mine = '.%d.' % os.getpid()",
+            "    q.put(sorted(n for n in os.listdir('/dev/shm') if mine in n))",
+            "if __name__ == '__main__':",
+            "    q = mp.Queue()",
+            "    for i in range(3):",
+            "        p = mp.Process(target=own_names, args=(q,))",
+            "        p.start()",
+            "        print(q.get(timeout=120))",
+            "        p.join()",
+            "        if i == 1:",
+            "            time.sleep(10)",
+            ""), StandardCharsets.UTF_8);
+        Mp4j.Run run = Mp4j.runCommand(List.of(Mp4j.HOME.resolve("mp4j").toString(), "--engine", engine,
+            script.toString()), dir, Duration.ofSeconds(180), Map.of(), null);
+        assertEquals(0, run.exitCode(), run::describe);
+        assertEquals("[]\n[]\n[]", run.stdout().strip(), run::describe);
+        assertEquals("", run.stderr().strip(), run::describe);
+    }
+
     /** Every process the root started, the tracker's too if it were among them, killed at once. */
     @Test
     void namesAreRemovedWhenTheWholeTreeIsKilledWithSigkill() throws Exception {

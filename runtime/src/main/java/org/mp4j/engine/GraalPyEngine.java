@@ -66,6 +66,11 @@ public final class GraalPyEngine implements PythonEngine {
     }
 
     @Override
+    public void workOut() {
+        main.getMember("work_out").executeVoid();
+    }
+
+    @Override
     public int runMain(List<String> argv) {
         return call(() -> main.getMember("run_main").execute((Object) argv.toArray(new String[0]), unbuffered).asInt());
     }

@@ -48,6 +48,11 @@ public final class JythonEngine implements PythonEngine {
     }
 
     @Override
+    public void workOut() {
+        main.invoke("work_out");
+    }
+
+    @Override
     public int runMain(List<String> argv) {
         PyObject[] args = new PyObject[argv.size()];
         for (int i = 0; i < args.length; i++) {

@@ -11,6 +11,9 @@ public interface PythonEngine extends AutoCloseable {
     /** Imports what every process needs, so that a job starts without delay. */
     void warmUp();
 
+    /** Runs the IPC paths a job most often takes, so that the JVM compiles them (a pooled child). */
+    void workOut();
+
     /** Runs {@code argv[0]} as {@code __main__}; returns the process exit status. */
     int runMain(List<String> argv);
 

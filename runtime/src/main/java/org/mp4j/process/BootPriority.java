@@ -62,6 +62,15 @@ final class BootPriority {
         this.usable = ok && !"0".equals(System.getenv("MP4J_BACKGROUND_BOOT"));
     }
 
+    /** Whether the calling thread still runs at the background priority (nobody raised it). */
+    static boolean inBackground() {
+        try {
+            return (int) GETPRIORITY.invokeExact(PRIO_PROCESS, 0) == BACKGROUND;  // this thread's
+        } catch (Throwable t) {
+            return false;
+        }
+    }
+
     /** Root, or a RLIMIT_NICE whose ceiling (20 - limit) reaches {@code nice}. */
     private static boolean mayRaiseTo(int nice) throws Throwable {
         if ((int) GETEUID.invokeExact() == 0) {

@@ -94,9 +94,8 @@ public final class ChildLauncher {
         if (Files.isExecutable(SETPRIV)) {
             cmd.addAll(List.of(SETPRIV.toString(), "--pdeathsig", "KILL"));
         }
-        if (background) {
-            cmd.addAll(priority.backgroundPrefix());
-        }
+        List<String> lowered = background ? priority.backgroundPrefix() : List.of();
+        cmd.addAll(lowered);
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(jvmArgs);
         cmd.add("-Dmp4j.child=true");
@@ -106,6 +105,7 @@ public final class ChildLauncher {
         cmd.add(control.path().toString());
         cmd.add(token);
         cmd.add(engine.cliName());
+        cmd.add(lowered.isEmpty() ? "foreground" : "background");
         ProcessBuilder pb = new ProcessBuilder(cmd)
             .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
             .redirectOutput(ProcessBuilder.Redirect.INHERIT)

@@ -11,6 +11,7 @@ import java.nio.channels.Channels;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.BooleanSupplier;
 import org.mp4j.Mp4jRuntime;
 import org.mp4j.engine.EngineKind;
 import org.mp4j.engine.EngineSettings;
@@ -19,18 +20,21 @@ import org.mp4j.engine.PythonLib;
 import sun.misc.Signal;
 
 /**
- * Entry point of a child JVM: {@code ChildMain <control socket> <token> <engine>}.
+ * Entry point of a child JVM: {@code ChildMain <control socket> <token> <engine> background|foreground}
+ * (background: a pool refill, started at the lowest priority, see {@link BootPriority}).
  *
  * <p>It connects to its parent first, so that from its first moment the end of that connection
- * (the parent died, even by SIGKILL) halts it; then warms its engine, says READY, runs the one
- * job it is given, reports the exit code and exits at once ({@link ImmediateExit}). SIGTERM
- * ends it at once with status 143, as a CPython child dies on SIGTERM without running cleanup.
+ * (the parent died, even by SIGKILL) halts it; then warms its engine, exercises its IPC paths
+ * while it boots in the background and nobody needs it, says READY, runs the one job it is
+ * given, reports the exit code and exits at once ({@link ImmediateExit}). SIGTERM ends it at
+ * once with status 143, as a CPython child dies on SIGTERM without running cleanup.
  */
 public final class ChildMain {
     private ChildMain() {
     }
 
     public static void main(String[] args) throws Exception {
+        boolean background = args.length > 3 && "background".equals(args[3]);
         SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
         ch.connect(UnixDomainSocketAddress.of(args[0]));
         DataInputStream in = new DataInputStream(new BufferedInputStream(Channels.newInputStream(ch)));
@@ -51,6 +55,9 @@ public final class ChildMain {
         if (!SignalDisposition.restoreDefault(SignalDisposition.SIGTERM)) {
             Signal.handle(new Signal("TERM"), s -> Runtime.getRuntime().halt(128 + 15));
         }
+        if (background && !job.isDone()) {
+            workOut(runtime, engine, () -> !job.isDone() && BootPriority.inBackground());
+        }
         // A child that waits in the warm pool collects its start-up garbage now, while nobody
         // waits for it; else the first young collection of its job copies the engine's start-up
         // objects (pauses of 60-100 ms measured inside Pool.map). A child whose job has already
@@ -65,6 +72,27 @@ public final class ChildMain {
         runtime.close();
         ControlMessage.exit(code).writeTo(out);
         ImmediateExit.exit(code);
+    }
+
+    /**
+     * A pool refill exercises the IPC paths (see _mp4j_main.work_out) before it says READY, so
+     * that a job's first transfers run at full speed. Only on spare CPU: it stops as soon as
+     * somebody needs this child (a job came, or the parent raised its priority to wait for it).
+     * {@code MP4J_WORKOUT=0} skips it.
+     */
+    private static void workOut(Mp4jRuntime runtime, PythonEngine engine, BooleanSupplier wanted) {
+        if ("0".equals(System.getenv("MP4J_WORKOUT"))) {
+            return;
+        }
+        runtime.beginScratch(wanted);
+        try {
+            engine.workOut();
+        } catch (RuntimeException e) {
+            // only slower without it; said aloud, since it is a bug of ours
+            System.err.println("mp4j: a pooled child's workout failed: " + e);
+        } finally {
+            runtime.endScratch();
+        }
     }
 
     private static void watchParent(DataInputStream in, CompletableFuture<byte[]> job) {
