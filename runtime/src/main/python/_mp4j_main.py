@@ -105,20 +105,20 @@ def warm_up():
     spawn.rehearse()
 
 
-# Rounds of work_out(): 100 cost a pooled child ~0.3 s of CPU (its boot: ~5 s) and bought as
-# much in Pool.map as 400 did.
+# Rounds of work_out(): 100 cost a pool refill 0.5-0.7 s of CPU on its main thread (its boot:
+# 4-5 s) and bought as much in Pool.map as 400 did; the first rounds cost the most.
 WORKOUT_ROUNDS = 100
 
 
 def work_out(rounds=WORKOUT_ROUNDS):
-    """A pooled child's exercise before it says ready: the IPC paths a job most often runs.
+    """A pool refill's exercise before it says ready: the IPC paths a job most often runs.
 
     A child's first ~1000 transfers ran at a third of the later rate while the JVM compiled
     the interpreter's code for them (100 KB queue items: 130-300 MB/s, then 700-1300), so a
-    pooled child runs them here, at background priority. A job that comes (a start took the
-    child while it booted) stops it before the next exercise. The objects made here are closed and their names removed by the
-    Java side (Mp4jRuntime.endScratch); the finalizers they registered run now, while their
-    objects are still open.
+    refill runs them here, at background priority. Once somebody needs the child (a job came,
+    or its parent raised its priority) it stops before the next exercise. The objects made here
+    are closed and their names removed by the Java side (Mp4jRuntime.endScratch); the
+    finalizers they registered run now, while their objects are still open.
     """
     from multiprocessing import Queue, Pipe, Lock, Event, bridge, util
     before = set(util._finalizer_registry)
@@ -168,7 +168,7 @@ def work_out(rounds=WORKOUT_ROUNDS):
     exercises = [queue_items, queue_large, pipe_items, locks]
     if bridge.UNIX_SOCKETS:
         exercises.append(socket_items)
-    wanted = bridge.runtime().workoutWanted     # false once a job has come: stop at once
+    wanted = bridge.runtime().workoutWanted     # false once somebody needs this child
     try:
         for i in range(rounds):
             for exercise in exercises:
