@@ -187,9 +187,11 @@ class Server(object):
 
     def serve_client(self, conn):
         """The loop of one client connection: method calls on the shared objects."""
-        while not self.stop_event.is_set():
+        # Looked up once: on GraalPy each attribute lookup of the loop costs a request ~0.5 us.
+        recv, send, id_to_obj, stopping = conn.recv, conn.send, self.id_to_obj, self.stop_event.is_set
+        while not stopping():
             try:
-                request = conn.recv()
+                request = recv()
             except (EOFError, OSError, IOError):
                 conn.close()
                 return
@@ -197,7 +199,7 @@ class Server(object):
             try:
                 ident, methodname, args, kwds = request
                 try:
-                    obj, exposed, gettypeid = self.id_to_obj[ident]
+                    obj, exposed, gettypeid = id_to_obj[ident]
                 except KeyError:
                     obj, exposed, gettypeid = self.id_to_local_proxy_obj[ident]
                 if methodname not in exposed:
@@ -230,9 +232,9 @@ class Server(object):
                 msg = ('#TRACEBACK', traceback.format_exc())
             try:
                 try:
-                    conn.send(msg)
+                    send(msg)
                 except Exception:
-                    conn.send(('#UNSERIALIZABLE', traceback.format_exc()))
+                    send(('#UNSERIALIZABLE', traceback.format_exc()))
             except Exception:
                 conn.close()
                 return

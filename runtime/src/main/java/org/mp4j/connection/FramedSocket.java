@@ -13,6 +13,7 @@ import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import org.graalvm.polyglot.HostAccess;
+import org.mp4j.synchronize.SpinWait;
 
 /**
  * The framing of CPython's {@code multiprocessing.connection} over a connected stream socket
@@ -41,6 +42,9 @@ public final class FramedSocket {
     public static final int TEXT_LIMIT = 2048;
 
     private static final int EINTR = 4;
+    private static final int EAGAIN = 11;
+    private static final int MSG_PEEK = 0x2;
+    private static final int MSG_DONTWAIT = 0x40;
     private static final int MSG_NOSIGNAL = 0x4000;
     private static final int HEADER = 4;
     private static final int BUFFER = 64 * 1024;
@@ -65,6 +69,7 @@ public final class FramedSocket {
     private final MemorySegment recvBuffer = arena.allocate(BUFFER);
     private final MemorySegment sendState = arena.allocate(CALL_STATE);
     private final MemorySegment recvState = arena.allocate(CALL_STATE);
+    private final SpinWait spin = new SpinWait();
 
     public FramedSocket(int fd) {
         this.fd = fd;
@@ -112,7 +117,12 @@ public final class FramedSocket {
     @HostAccess.Export
     public Object recv(long maxLength) {
         synchronized (receiving) {
+            long began = System.nanoTime();
+            boolean awake = spinUntilReadable(began);
             long got = fill(recvBuffer, HEADER);
+            if (!awake) {
+                spin.slept(began);
+            }
             if (got < HEADER) {
                 return got < 0 ? (int) -got : got == 0 ? EOF : EOF_IN_MESSAGE;
             }
@@ -139,6 +149,29 @@ public final class FramedSocket {
     @HostAccess.Export
     public void copyItem(byte[] item, byte[] into) {
         System.arraycopy(item, 0, into, 0, item.length);
+    }
+
+    /**
+     * Peeks without blocking for a while ({@link SpinWait}) before the read that sleeps: the
+     * answer to a request mostly comes within microseconds, and catching it awake saves a
+     * sleep and a wake-up on both sides. True if something came (data, end of file or an
+     * error, which the read then reports) while spinning.
+     */
+    private boolean spinUntilReadable(long began) {
+        if (!spin.enabled()) {
+            return false;
+        }
+        long deadline = spin.deadline(began);
+        do {
+            if (io(RECV, recvState, recvBuffer, 1, MSG_PEEK | MSG_DONTWAIT) >= 0) {
+                return true;
+            }
+            int errno = (int) ERRNO.get(recvState, 0L);
+            if (errno != EAGAIN && errno != EINTR) {
+                return true;
+            }
+        } while (SpinWait.goOn(deadline));
+        return false;
     }
 
     /** Reads exactly {@code size} bytes into the start of {@code buffer}: how many came before EOF, or -errno. */
