@@ -362,14 +362,14 @@ class SocketConnection(object):
             self.send_bytes(ForkingPickler.dumps(obj))
 
     def recv(self):
-        if self._frames is not None and self._readable:
-            item = self._take_frame(-1)
-            if type(item) is _TEXT:
-                return loads(item.encode('latin-1'))
-            return loads(self._unusual_frame(item))
-        if self._frames is not None:
-            self._check_readable()
-        return ForkingPickler.loads(self.recv_bytes())
+        if self._frames is None:
+            return ForkingPickler.loads(self.recv_bytes())
+        if not self._readable:
+            self._check_readable()              # raises: write-only after a bad message length
+        item = self._take_frame(-1)
+        if type(item) is _TEXT:
+            return loads(item.encode('latin-1'))
+        return loads(self._unusual_frame(item))
 
     def poll(self, timeout=0.0):
         self._check_closed()

@@ -5,7 +5,7 @@ package org.mp4j.synchronize;
  * sleeps in the kernel, adapted to how long its waits turn out to be.
  *
  * <p>Why: in a round trip between two mp4j processes that both sleep while they wait, falling
- * asleep and waking up cost more than the work (a pipe echo took 130-200 µs a round trip here,
+ * asleep and waking up cost more than the work (a pipe echo took 120-200 µs a round trip here,
  * 50 µs of it work; a manager request 200-250 µs); a waiter that stays awake until the answer
  * comes makes it 40-90 µs (pipe) and ~100 µs (manager). Spinning through waits that last
  * long would burn a core for nothing, so the budget follows the waits: a wait that slept but
