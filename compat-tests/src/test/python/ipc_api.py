@@ -244,6 +244,52 @@ def items_of_every_size_arrive_whole_in_every_channel():
     assert qp.exitcode == 0 and pp.exitcode == 0
 
 
+class Count(int):
+    """An int subclass: it must keep its type through every channel."""
+
+
+def echo_simple_queue(inq, outq):
+    while True:
+        item = inq.get()
+        outq.put(item)
+        if item is None:
+            break
+
+
+@check
+def numbers_and_bools_arrive_as_themselves_in_every_channel():
+    # mp4j pickles ints and floats, and unpickles ints, floats and bools, in Java: at every
+    # boundary of the pickle's int forms, the values and types must be those that were sent.
+    numbers = [0, 1, 255, 256, 65535, 65536, -1, -256, 2 ** 31 - 1, 2 ** 31, -2 ** 31, -2 ** 31 - 1,
+               2 ** 39, -2 ** 39, 2 ** 40, 2 ** 63 - 1, -2 ** 63, 2 ** 63, -2 ** 63 - 1, 10 ** 30,
+               True, False, Count(7), 0.0, -0.0, 1.5, -2.25e-300, 1e308, float('inf'), float('-inf'),
+               float('nan'), None]
+    q, back = multiprocessing.Queue(), multiprocessing.Queue()
+    sq, sback = multiprocessing.SimpleQueue(), multiprocessing.SimpleQueue()
+    a, b = multiprocessing.Pipe()
+    procs = [Process(target=echo_queue, args=(q, back)), Process(target=pipe_echo, args=(b,)),
+             Process(target=echo_simple_queue, args=(sq, sback))]
+    for p in procs:
+        p.daemon = True
+        p.start()
+    b.close()
+    for item in numbers[:-1]:
+        q.put(item)
+        a.send(item)
+        sq.put(item)
+        for got in (back.get(timeout=30), a.recv(), sback.get()):
+            assert type(got) is type(item) and repr(got) == repr(item), (item, got)
+        a.send(item)
+        raw = a.recv_bytes()                # the pickle itself, whoever wrote it
+        assert repr(pickle.loads(raw)) == repr(item), (item, raw)
+    q.put(None)
+    sq.put(None)
+    a.close()
+    for p in procs:
+        p.join(30)
+        assert p.exitcode == 0, p
+
+
 @check
 def joinable_queue_join_and_task_done():
     q = multiprocessing.JoinableQueue()

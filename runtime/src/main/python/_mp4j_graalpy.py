@@ -27,6 +27,13 @@ def item_getter(shared):
     return shared.getItem
 
 
+def value_getter(shared):
+    """item_getter for readers that unpickle what they take (Queue.get, Connection.recv): an
+    item that is the pickle of one int, float or bool comes as that Python object, read in Java
+    (SharedQueue.getValue), the rest as item_getter gives it."""
+    return shared.getValue
+
+
 TEXT = str
 
 

@@ -24,6 +24,12 @@ def item_getter(shared):
     return shared.getLatin1
 
 
+def value_getter(shared):
+    """item_getter for readers that unpickle: the same text here (SharedQueue.getValue hands a
+    large item over as a byte[], GraalPy's form)."""
+    return shared.getLatin1
+
+
 TEXT = unicode  # noqa: F821 (Python 2)
 
 

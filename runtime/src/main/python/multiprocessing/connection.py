@@ -19,6 +19,9 @@ from .context import AuthenticationError, BufferTooShort
 from .reduction import ForkingPickler, dumps_for_java, loads
 
 _TEXT = bridge.TEXT
+_SCALARS = (int, float, bool)       # what bridge.value_getter may return unpickled
+_LONG_MIN = -0x8000000000000000     # ints in this range and floats are pickled in Java (see send)
+_LONG_MAX = 0x7fffffffffffffff
 
 __all__ = ['Pipe', 'Connection', 'wait', 'Listener', 'Client', 'SocketConnection']
 
@@ -41,7 +44,10 @@ class Connection(object):
         self._outgoing = outgoing
         # The Java methods, looked up once (a lookup costs GraalPy about as much as the call).
         self._get = bridge.item_getter(incoming) if incoming is not None else None
+        self._get_value = bridge.value_getter(incoming) if incoming is not None else None
         self._put = outgoing.put if outgoing is not None else None
+        self._put_long = outgoing.putLong if outgoing is not None else None
+        self._put_double = outgoing.putDouble if outgoing is not None else None
         self._closed = False
         # Like a file descriptor, this end is closed when the process ends.
         util.Finalize(self, Connection._close_outgoing, args=(outgoing,), exitpriority=-100)
@@ -99,10 +105,16 @@ class Connection(object):
     def send(self, obj):
         if self._closed or self._put is None:       # one test on the hot path
             self._check_sending()
-        self._put(dumps_for_java(obj), -1.0)
+        kind = type(obj)
+        if kind is int and _LONG_MIN <= obj <= _LONG_MAX:
+            self._put_long(obj, -1.0)               # pickled in Java (see queues._LONG_MIN)
+        elif kind is float:
+            self._put_double(obj, -1.0)
+        else:
+            self._put(dumps_for_java(obj), -1.0)
 
-    def _recv(self):
-        get = self._get
+    def _take(self, get):
+        """The next item from get (self._get or self._get_value); EOFError once none can come."""
         if self._closed or get is None:
             self._check_closed()
             self._check_readable()
@@ -110,11 +122,15 @@ class Connection(object):
         while True:
             item = get(_SLICE)
             if item is not None:
-                if type(item) is _TEXT:     # bridge.item_bytes, inlined: one call less per item
-                    return item.encode('latin-1')
-                return bridge.large_item_bytes(incoming, item)
+                return item
             if incoming.writersGone() and int(incoming.qsize()) == 0:
                 raise EOFError
+
+    def _recv(self):
+        item = self._take(self._get)
+        if type(item) is _TEXT:             # bridge.item_bytes, inlined: one call less per item
+            return item.encode('latin-1')
+        return bridge.large_item_bytes(self._incoming, item)
 
     def recv_bytes(self, maxlength=None):
         if maxlength is not None and maxlength < 0:
@@ -144,7 +160,13 @@ class Connection(object):
         return len(data)
 
     def recv(self):
-        return loads(self._recv())
+        item = self._take(self._get_value)
+        kind = type(item)
+        if kind is _TEXT:
+            return loads(item.encode('latin-1'))
+        if kind in _SCALARS:                # unpickled in Java (bridge.value_getter)
+            return item
+        return loads(bridge.large_item_bytes(self._incoming, item))
 
     def poll(self, timeout=0.0):
         self._check_closed()
@@ -170,7 +192,7 @@ class Connection(object):
             self._closed = True
             Connection._close_outgoing(self._outgoing)
             self._outgoing = None
-            self._put = None
+            self._put = self._put_long = self._put_double = None
 
     def __enter__(self):
         return self

@@ -4,6 +4,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
 import org.graalvm.polyglot.HostAccess;
+import org.mp4j.reduction.ScalarPickles;
 import org.mp4j.shm.SharedNames;
 import org.mp4j.shm.SharedSegment;
 import org.mp4j.synchronize.PosixSemaphore;
@@ -190,6 +191,18 @@ public final class SharedQueue implements AutoCloseable {
         return true;
     }
 
+    /** {@link #put} of the pickle of the int {@code value}, written here (see {@link ScalarPickles}). */
+    @HostAccess.Export
+    public boolean putLong(long value, double timeout) {
+        return put(ScalarPickles.ofLong(value), timeout);
+    }
+
+    /** {@link #put} of the pickle of the float {@code value}, written here. */
+    @HostAccess.Export
+    public boolean putDouble(double value, double timeout) {
+        return put(ScalarPickles.ofDouble(value), timeout);
+    }
+
     /** Takes the oldest item, waiting as {@link #put} does; null if the queue stayed empty. */
     public byte[] get(double timeout) {
         if (!items.acquireNanos(remaining(deadline(timeout)))) {
@@ -245,6 +258,24 @@ public final class SharedQueue implements AutoCloseable {
             return item;
         }
         return new String(item, StandardCharsets.ISO_8859_1);
+    }
+
+    /**
+     * {@link #getItem} for a reader that wants the object, not the bytes (Queue.get,
+     * Connection.recv): an item that is the pickle of one int, float or bool comes as that
+     * Long, Double or Boolean, which GraalPy hands over as a Python int, float or bool.
+     */
+    @HostAccess.Export
+    public Object getValue(double timeout) {
+        byte[] item = get(timeout);
+        if (item == null) {
+            return null;
+        }
+        Object scalar = ScalarPickles.decode(item);
+        if (scalar != null) {
+            return scalar;
+        }
+        return item.length > TEXT_LIMIT ? item : new String(item, StandardCharsets.ISO_8859_1);
     }
 
     /** Copies an item that {@link #getItem} returned as a byte[] into {@code into} (its length or more). */
