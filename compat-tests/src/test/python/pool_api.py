@@ -139,6 +139,21 @@ def a_task_exception_is_raised_in_the_caller():
 
 
 @check
+def imap_orders_late_results_and_its_next_times_out():
+    with Pool(2) as p:
+        # The first task ends last: imap still gives task order, imap_unordered finish order.
+        delays = [0.6, 0.0, 0.1, 0.2]
+        assert list(p.imap(sleep_and_return, delays)) == delays
+        assert list(p.imap_unordered(sleep_and_return, delays))[-1] == 0.6
+        it = p.imap(sleep_and_return, [0.8, 0.0])
+        expect_raise(multiprocessing.TimeoutError, it.next, 0.05)
+        expect_raise(multiprocessing.TimeoutError, it.next, 0)
+        assert it.next(60) == 0.8 and it.next(60) == 0.0
+        expect_raise(StopIteration, it.next, 60)
+        assert list(p.imap(square, [])) == [] and list(p.imap_unordered(square, [])) == []
+
+
+@check
 def callbacks_get_the_result_or_the_error():
     got = []
     with Pool(2) as p:

@@ -10,7 +10,6 @@ the workers. Two things differ:
   os._exit, a crash of its JVM) it is replaced, and the task it was running fails with
   WorkerLostError in the caller instead of leaving get() and join() waiting for ever.
 """
-import collections
 import itertools
 import os
 import threading
@@ -604,35 +603,48 @@ class MapResult(ApplyResult):
             self._pool = None
 
 
+# How results reach the caller of imap's next(): GraalPy's SimpleQueue is Java code, a put and
+# get a few us where a threading.Condition's notify and wait are many Python calls.
+_Handoff = getattr(queue, 'SimpleQueue', queue.Queue)      # Python 2: Queue.Queue
+_LENGTH_KNOWN = object()        # handed over too: a next() waiting for more looks at the length
+
+
 class IMapIterator(object):
+    """imap's results in order. The result handler thread sorts them and hands them over through
+    a queue that next() takes from in the caller's thread."""
+
     def __init__(self, pool):
         self._pool = pool
-        self._cond = threading.Condition(threading.Lock())
+        self._lock = threading.Lock()       # what follows, shared by the result and task handlers
         self._job = next(job_counter)
         self._cache = pool._cache
-        self._items = collections.deque()
-        self._index = 0
-        self._length = None
+        self._index = 0                     # results handed over
+        self._length = None                 # tasks, once the task handler has put them all
         self._seen = set()
         self._unsorted = {}                 # results that came before their turn
+        self._ready = _Handoff()
+        self._taken = 0                     # results next() returned (the caller's thread only)
         self._cache[self._job] = self
 
     def __iter__(self):
         return self
 
     def next(self, timeout=None):
-        with self._cond:
-            if not self._items:
-                if self._index == self._length:
-                    self._pool = None
-                    raise StopIteration
-                self._cond.wait(timeout)
-                if not self._items:
-                    if self._index == self._length:
-                        self._pool = None
-                        raise StopIteration
-                    raise TimeoutError
-            success, value = self._items.popleft()
+        while True:
+            if self._taken == self._length:
+                self._pool = None
+                raise StopIteration
+            try:
+                if timeout is not None and timeout <= 0:
+                    item = self._ready.get(False)   # as CPython's Condition.wait(0 or less)
+                else:
+                    item = self._ready.get(True, timeout)
+            except queue.Empty:
+                raise TimeoutError
+            if item is not _LENGTH_KNOWN:
+                break
+        self._taken += 1
+        success, value = item
         if success:
             return value
         raise value
@@ -640,22 +652,22 @@ class IMapIterator(object):
     __next__ = next
 
     def _set(self, i, obj):
-        with self._cond:
+        with self._lock:
             if i in self._seen:
                 return
             self._seen.add(i)
             self._deliver(i, obj)
-            if self._index == self._length:
-                self._finish()
+            done = self._index == self._length
+        if done:
+            self._finish()
 
     def _deliver(self, i, obj):
         if self._index == i:
-            self._items.append(obj)
+            self._ready.put(obj)
             self._index += 1
             while self._index in self._unsorted:
-                self._items.append(self._unsorted.pop(self._index))
+                self._ready.put(self._unsorted.pop(self._index))
                 self._index += 1
-            self._cond.notify()
         else:
             self._unsorted[i] = obj
 
@@ -664,18 +676,18 @@ class IMapIterator(object):
         self._pool = None
 
     def _set_length(self, length):
-        with self._cond:
+        with self._lock:
             self._length = length
-            if self._index == self._length:
-                self._cond.notify()
-                self._finish()
+            done = self._index == length
+        self._ready.put(_LENGTH_KNOWN)
+        if done:
+            self._finish()
 
 
 class IMapUnorderedIterator(IMapIterator):
     def _deliver(self, i, obj):
-        self._items.append(obj)
+        self._ready.put(obj)
         self._index += 1
-        self._cond.notify()
 
 
 class _ThreadWorker(threading.Thread):
