@@ -415,6 +415,29 @@ def event_set_clear_wait():
     assert not e.is_set()
 
 
+def wait_and_report(event, out, answer):
+    out.put(event.wait(30))
+    answer.set()
+
+
+@check
+def event_wakes_waiters_in_other_processes_and_theirs_wakes_ours():
+    e, answer = multiprocessing.Event(), multiprocessing.Event()
+    out = multiprocessing.Queue()
+    procs = [Process(target=wait_and_report, args=(e, out, answer)) for _ in range(2)]
+    for p in procs:
+        p.daemon = True
+        p.start()
+    time.sleep(0.5)                     # long enough for both to sleep in their wait
+    assert out.empty() and not answer.is_set()
+    e.set()
+    assert [out.get(timeout=30), out.get(timeout=30)] == [True, True]
+    assert answer.wait(30) is True
+    for p in procs:
+        p.join(30)
+        assert p.exitcode == 0
+
+
 @check
 def condition_wakes_a_waiter_in_another_process():
     cond = multiprocessing.Condition()

@@ -16,6 +16,7 @@ import org.mp4j.sharedctypes.SharedBlock;
 import org.mp4j.shm.SharedNames;
 import org.mp4j.shm.SharedSegment;
 import org.mp4j.synchronize.PosixSemaphore;
+import org.mp4j.synchronize.SharedEvent;
 
 /**
  * The one mp4j object of a JVM: what the Python {@code multiprocessing} package calls to start
@@ -139,6 +140,18 @@ public final class Mp4jRuntime implements AutoCloseable {
         return PosixSemaphore.attach(name);
     }
 
+    /** A new Event (not set) in shared memory. */
+    @HostAccess.Export
+    public SharedEvent newEvent() {
+        return made(SharedEvent.create(names));
+    }
+
+    /** Opens an Event made by another process of this tree. */
+    @HostAccess.Export
+    public SharedEvent attachEvent(String name) {
+        return SharedEvent.attach(name);
+    }
+
     /** A new queue in shared memory; {@code maxsize <= 0} means unbounded. */
     @HostAccess.Export
     public SharedQueue newQueue(int maxsize) {
@@ -158,7 +171,7 @@ public final class Mp4jRuntime implements AutoCloseable {
     }
 
     /**
-     * From now until {@link #endScratch}, every queue, semaphore and block made here is scratch:
+     * From now until {@link #endScratch}, every queue, semaphore, event and block made here is scratch:
      * a pool refill's workout (before it has a job) makes objects that no other process knows.
      * The workout goes on while {@code wanted} says so (until somebody needs this child).
      */
@@ -188,6 +201,7 @@ public final class Mp4jRuntime implements AutoCloseable {
                 case SharedQueue q -> q.unlinkNames();
                 case PosixSemaphore s -> PosixSemaphore.unlink(s.name());
                 case SharedBlock b -> SharedSegment.unlink(b.name());
+                case SharedEvent e -> SharedSegment.unlink(e.name());
                 default -> { }
             }
         }
