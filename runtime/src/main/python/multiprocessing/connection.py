@@ -45,6 +45,7 @@ class Connection(object):
         # The Java methods, looked up once (a lookup costs GraalPy about as much as the call).
         self._get = bridge.item_getter(incoming) if incoming is not None else None
         self._get_value = bridge.value_getter(incoming) if incoming is not None else None
+        self._poll = incoming.poll if incoming is not None else None
         self._put = outgoing.put if outgoing is not None else None
         self._put_long = outgoing.putLong if outgoing is not None else None
         self._put_double = outgoing.putDouble if outgoing is not None else None
@@ -171,13 +172,15 @@ class Connection(object):
     def poll(self, timeout=0.0):
         self._check_closed()
         self._check_readable()
-        incoming = self._incoming
+        poll = self._poll
+        if timeout is not None and timeout <= 0:    # a loop that polls: one Java call if data is there
+            return bool(poll(0.0) or self._incoming.writersGone())
         deadline = None if timeout is None else time.time() + max(0.0, timeout)
         while True:
             left = _SLICE if deadline is None else max(0.0, min(deadline - time.time(), _SLICE))
-            if incoming.poll(left):
+            if poll(left):
                 return True
-            if incoming.writersGone():
+            if self._incoming.writersGone():
                 return True          # recv() will raise EOFError at once, as CPython's poll says
             if deadline is not None and time.time() >= deadline:
                 return False

@@ -76,6 +76,8 @@ class Queue(object):
         self._put_long = shared.putLong
         self._put_double = shared.putDouble
         self._get = bridge.value_getter(shared)
+        self._qsize = shared.qsize
+        self._task_done = shared.taskDone      # JoinableQueue's
         self._closed = False
 
     def __getstate__(self):
@@ -122,10 +124,10 @@ class Queue(object):
         return loads(bridge.large_item_bytes(self._shared, item))
 
     def qsize(self):
-        return int(self._shared.qsize())
+        return int(self._qsize())
 
     def empty(self):
-        return self.qsize() == 0
+        return self._qsize() == 0
 
     def full(self):
         return bool(self._shared.full())
@@ -153,7 +155,7 @@ class Queue(object):
 
 class JoinableQueue(Queue):
     def task_done(self):
-        if not self._shared.taskDone():
+        if not self._task_done():
             raise ValueError('task_done() called too many times')
 
     def join(self):

@@ -54,6 +54,7 @@ class SemLock(object):
         # Java methods looked up once: a lookup costs as much as the call (~1.5 us each).
         self._try_acquire = sem.tryAcquire
         self._release_up_to = sem.releaseUpTo
+        self._release = sem.release
         self._name = str(sem.name())
         self._owner = None          # thread id of the last acquirer
         self._count = 0             # how often this process holds it
@@ -80,7 +81,7 @@ class SemLock(object):
                 self._count -= 1
                 return
             self._count = 0
-            self._sem.release()
+            self._release()
             return
         if not self._release_up_to(self._maxvalue):
             raise ValueError('semaphore or lock released too many times')
