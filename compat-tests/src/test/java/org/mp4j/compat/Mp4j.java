@@ -15,7 +15,36 @@ import java.util.concurrent.TimeUnit;
 final class Mp4j {
     static final Path HOME = Path.of(System.getProperty("mp4j.home", "..")).toAbsolutePath().normalize();
 
+    static {
+        buildRuntime();
+    }
+
     private Mp4j() {
+    }
+
+    /**
+     * Brings the runtime jar and its AOT cache up to date once, before any test launches
+     * {@code ./mp4j} (every launch site reads {@link #HOME}, so this class is initialised first).
+     * Maven's own build of the runtime may have rewritten the jar after {@code ./run-tests} had
+     * recorded the cache (on a fresh clone the runtime's tests leave Jython's compiled modules in
+     * target/classes); the launch that recorded it again would print that on a test's stderr.
+     */
+    private static void buildRuntime() {
+        try {
+            ProcessBuilder pb = new ProcessBuilder("bash", "-c",
+                "export MP4J_HOME=\"$PWD\"; . bin/jdk.sh && . bin/build.sh && mp4j_build")
+                .directory(HOME.toFile()).redirectErrorStream(true).redirectInput(new File("/dev/null"));
+            Process build = pb.start();
+            String output = new String(build.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (build.waitFor() != 0) {
+                throw new IllegalStateException("building the mp4j runtime failed:\n" + output);
+            }
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     /** What one run printed and how it ended. */
