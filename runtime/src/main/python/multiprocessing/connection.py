@@ -19,9 +19,8 @@ from .context import AuthenticationError, BufferTooShort
 from .reduction import ForkingPickler, dumps_for_java, loads
 
 _TEXT = bridge.TEXT
-_SCALARS = (int, float, bool)       # what bridge.value_getter may return unpickled
-_LONG_MIN = -0x8000000000000000     # ints in this range and floats are pickled in Java (see send)
-_LONG_MAX = 0x7fffffffffffffff
+_SCALARS = bridge.SCALARS
+_LONG_MIN, _LONG_MAX = bridge.LONG_MIN, bridge.LONG_MAX
 
 __all__ = ['Pipe', 'Connection', 'wait', 'Listener', 'Client', 'SocketConnection']
 
@@ -108,7 +107,7 @@ class Connection(object):
             self._check_sending()
         kind = type(obj)
         if kind is int and _LONG_MIN <= obj <= _LONG_MAX:
-            self._put_long(obj, -1.0)               # pickled in Java (see queues._LONG_MIN)
+            self._put_long(obj, -1.0)               # pickled in Java (see bridge.LONG_MIN)
         elif kind is float:
             self._put_double(obj, -1.0)
         else:

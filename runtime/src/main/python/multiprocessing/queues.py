@@ -18,17 +18,13 @@ from . import util
 from .reduction import dumps_for_java, loads
 
 _TEXT = bridge.TEXT
-_SCALARS = (int, float, bool)       # what bridge.value_getter may return unpickled
+_SCALARS = bridge.SCALARS
+_LONG_MIN, _LONG_MAX = bridge.LONG_MIN, bridge.LONG_MAX
 
 __all__ = ['Queue', 'SimpleQueue', 'JoinableQueue']
 
 # Waits longer than this go in slices, so that other Python threads of the process run.
 _SLICE = 0.1
-
-# An int in this range or a float is pickled in Java (SharedQueue.putLong, putDouble): a put of
-# a small int took 13.5-15.4 us with GraalPy's pickler, 10.1-13.9 us so (one process).
-_LONG_MIN = -0x8000000000000000
-_LONG_MAX = 0x7fffffffffffffff
 
 
 def _deadline(block, timeout):
@@ -171,6 +167,7 @@ class SimpleQueue(object):
         self._shared = shared
         self._put = shared.put              # looked up once, as in Queue
         self._get = bridge.value_getter(shared)
+        self._get_pickle = bridge.item_getter(shared)     # for the reader's recv_bytes
         self._closed = False
         # CPython's SimpleQueue is a pipe; code that waits on its read end with
         # connection.wait() (concurrent.futures) finds an end with the same calls here.
@@ -227,8 +224,8 @@ class _QueueReader(object):
         return self._queue.get()
 
     def recv_bytes(self):
-        shared = self._queue._shared
-        data = bridge.item_bytes(shared, _sliced(bridge.item_getter(shared), None, _is_item))   # the pickle itself
+        q = self._queue
+        data = bridge.item_bytes(q._shared, _sliced(q._get_pickle, None, _is_item))   # the pickle itself
         return bytes(data) if type(data) is bytearray else data
 
     def close(self):

@@ -16,8 +16,8 @@ import org.mp4j.shm.SharedSegment;
 /**
  * multiprocessing's Event in one word of shared memory and a Linux futex on another: each of
  * {@code is_set}, {@code set}, {@code clear} and {@code wait} is one call from Python. (The
- * event CPython builds from a Condition and a semaphore took ~10 semaphore calls and as many
- * Python calls an operation here.)
+ * event CPython builds from a Condition and a semaphore makes 6-7 semaphore calls, each a
+ * Python call and a Java call, for a set() or a wait() that need not wait, counted in its code.)
  *
  * <p>Segment {@code /dev/shm/<name>}, 16 bytes, native order, every field read and written
  * atomically:
