@@ -1,12 +1,18 @@
 # The check runner shared by the *_api.py conformance scripts (Python 2.7 and 3). A script
 # marks each check with @check and ends with `if __name__ == '__main__': run()`; its Java test
-# reads the first line ("checks: a,b,...") and one "ok NAME" or "FAIL NAME: why" per check.
+# reads the first line ("checks: a,b,...") and one "ok NAME (seconds)" or "FAIL NAME: why" per check.
 from __future__ import print_function
 
 import sys
+import time
 import traceback
 
 CHECKS = []
+
+# How long a check waits for another process. A child that boots a fresh JVM on a loaded 2-core
+# machine (CI runs three scripts at once) was measured at 22-23 s; waits on a child use this, so
+# a check fails on a lost item or wake, never on a slow start.
+PATIENCE = 120
 
 
 def check(fn):
@@ -27,9 +33,11 @@ def run():
     print('checks: ' + ','.join(c.__name__ for c in CHECKS))
     sys.stdout.flush()
     for c in CHECKS:
+        started = time.time()
         try:
             c()
-            print('ok ' + c.__name__)
+            print('ok %s (%.1f s)' % (c.__name__, time.time() - started))
         except Exception:
-            print('FAIL %s: %s' % (c.__name__, traceback.format_exc().replace('\n', ' | ')))
+            print('FAIL %s: after %.1f s: %s' % (c.__name__, time.time() - started,
+                                                traceback.format_exc().replace('\n', ' | ')))
         sys.stdout.flush()

@@ -8,7 +8,7 @@ import sys
 import threading
 import time
 import multiprocessing
-from checks import check, run
+from checks import PATIENCE, check, run
 from multiprocessing import Process
 
 try:
@@ -52,7 +52,7 @@ def pipe_echo(conn):
 
 
 def barrier_party(barrier, out, i):
-    out.put((i, barrier.wait(30)))
+    out.put((i, barrier.wait(PATIENCE)))
 
 
 def add_under_lock(value, arr, n):
@@ -99,7 +99,7 @@ def queue_is_fifo_across_processes_and_keeps_types():
     items = [1, 'two', u'\u4e09', [4, {'five': 5}], b'\x00\xff', None]
     for item in items[:-1]:
         a.put(item)
-    got = [b.get(timeout=30) for _ in items[:-1]]
+    got = [b.get(timeout=PATIENCE) for _ in items[:-1]]
     a.put(None)
     p.join()
     assert got == items[:-1], got
@@ -199,8 +199,8 @@ def large_items_travel():
     big = b'x' * (20 * 1024 * 1024) + b'end'
     q.put(big)
     q.put(b'small')
-    assert b.get(timeout=60) == big
-    assert b.get(timeout=60) == b'small'
+    assert b.get(timeout=PATIENCE) == big
+    assert b.get(timeout=PATIENCE) == b'small'
     q.put(None)
     p.join()
 
@@ -222,7 +222,7 @@ def items_of_every_size_arrive_whole_in_every_channel():
     b.close()
     for item in items:
         q.put(item)
-        got = back.get(timeout=30)
+        got = back.get(timeout=PATIENCE)
         assert type(got) is type(item) and got == item, len(item)
         a.send(item)
         got = a.recv()
@@ -278,14 +278,14 @@ def numbers_and_bools_arrive_as_themselves_in_every_channel():
         q.put(item)
         a.send(item)
         sq.put(item)
-        for got in (back.get(timeout=120), a.recv(), sback.get()):
+        for got in (back.get(timeout=PATIENCE), a.recv(), sback.get()):
             assert type(got) is type(item) and repr(got) == repr(item), (item, got)
         a.send(item)
         raw = a.recv_bytes()                # the pickle itself, whoever wrote it
         assert repr(pickle.loads(raw)) == repr(item), (item, raw)
     q.put(None)
-    assert back.get(timeout=120) is None
-    p.join(120)
+    assert back.get(timeout=PATIENCE) is None
+    p.join(PATIENCE)
     assert p.exitcode == 0, p
 
 
@@ -334,12 +334,12 @@ def lock_excludes_other_processes():
     started = multiprocessing.Event()
     p = Process(target=hold_lock, args=(lock, started, 1.0))
     p.start()
-    assert started.wait(30)
+    assert started.wait(PATIENCE)
     assert not lock.acquire(False)
     t0 = time.time()
     assert not lock.acquire(True, 0.2)
-    assert lock.acquire(True, 30)
-    assert time.time() - t0 < 30
+    assert lock.acquire(True, PATIENCE)
+    assert time.time() - t0 < PATIENCE
     lock.release()
     p.join()
     try:
@@ -393,7 +393,7 @@ def semaphore_limits_processes():
         p.start()
     inside = most = 0
     for _ in range(8):
-        what, pid = q.get(timeout=60)
+        what, pid = q.get(timeout=PATIENCE)
         inside += 1 if what == 'in' else -1
         most = max(most, inside)
     for p in ps:
@@ -432,10 +432,10 @@ def event_wakes_waiters_in_other_processes_and_theirs_wakes_ours():
     e.set()
     # Timeouts cover a child that boots a fresh JVM: under the suite's load, once the warm pool
     # is drained, that took 22-23 s here.
-    assert [out.get(timeout=120), out.get(timeout=120)] == [True, True]
+    assert [out.get(timeout=PATIENCE), out.get(timeout=PATIENCE)] == [True, True]
     assert answer.wait(120) is True
     for p in procs:
-        p.join(120)
+        p.join(PATIENCE)
         assert p.exitcode == 0
 
 
@@ -503,13 +503,13 @@ def barrier_releases_all_parties_together_and_breaks_on_timeout():
     ps = [Process(target=barrier_party, args=(barrier, out, i)) for i in range(2)]
     for p in ps:
         p.start()
-    deadline = time.time() + 60
+    deadline = time.time() + PATIENCE
     while barrier.n_waiting < 2 and time.time() < deadline:
         time.sleep(0.02)
     assert barrier.n_waiting == 2, barrier.n_waiting
     assert out.empty()                      # nobody passes before the third party arrives
-    mine = barrier.wait(30)
-    indices = sorted([mine] + [out.get(timeout=30)[1] for _ in ps])
+    mine = barrier.wait(PATIENCE)
+    indices = sorted([mine] + [out.get(timeout=PATIENCE)[1] for _ in ps])
     assert indices == [0, 1, 2], indices
     for p in ps:
         p.join()
@@ -656,7 +656,7 @@ def a_closed_socket_among_the_globals_does_not_stop_a_start():
         q = multiprocessing.Queue()
         p = Process(target=report_closed_socket, args=(q,))
         p.start()
-        assert q.get(timeout=60) is True
+        assert q.get(timeout=PATIENCE) is True
         p.join()
         assert p.exitcode == 0
     finally:

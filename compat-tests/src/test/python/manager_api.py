@@ -6,7 +6,7 @@ import os
 import sys
 import time
 import multiprocessing
-from checks import check, expect_raise, run
+from checks import PATIENCE, check, expect_raise, run
 from multiprocessing import Process, Pool
 from multiprocessing.managers import BaseManager, SyncManager
 
@@ -54,7 +54,7 @@ def manager_runs_in_another_process_and_shuts_down():
     m = multiprocessing.Manager()
     assert m._process.pid != os.getpid() and m._process.is_alive()
     m.shutdown()
-    m._process.join(10)
+    m._process.join(PATIENCE)
     assert not m._process.is_alive()
 
 

@@ -69,6 +69,18 @@ class CallCounter(object):
         return self.calls
 
 
+SHARED_POOL = []
+
+
+def shared_pool():
+    """The Pool(2) the checks of task semantics share: every new pool boots two JVMs, and the
+    checks of a pool's own life (close, terminate, initializer, maxtasksperchild, a dead
+    worker) still make their own."""
+    if not SHARED_POOL:
+        SHARED_POOL.append(Pool(2))
+    return SHARED_POOL[0]
+
+
 def failing_iterable():
     yield 1
     yield 2
@@ -77,35 +89,35 @@ def failing_iterable():
 
 @check
 def apply_map_starmap_and_imap_give_ordered_results():
-    with Pool(2) as p:
-        assert p.apply(square, (7,)) == 49
-        assert p.apply(add, (1,), {'b': 2}) == 3
-        assert p.map(square, range(50)) == [x * x for x in range(50)]
-        assert p.map(square, []) == []
-        assert p.starmap(add, [(1, 2), (3, 4)]) == [3, 7]
-        assert list(p.imap(square, range(20))) == [x * x for x in range(20)]
-        assert list(p.imap(square, range(20), chunksize=6)) == [x * x for x in range(20)]
-        assert sorted(p.imap_unordered(square, range(20))) == [x * x for x in range(20)]
-        assert sorted(p.imap_unordered(square, range(20), chunksize=7)) == [x * x for x in range(20)]
-        assert p.map_async(square, range(5)).get(60) == [0, 1, 4, 9, 16]
-        assert p.starmap_async(add, [(2, 2)]).get(60) == [4]
+    p = shared_pool()
+    assert p.apply(square, (7,)) == 49
+    assert p.apply(add, (1,), {'b': 2}) == 3
+    assert p.map(square, range(50)) == [x * x for x in range(50)]
+    assert p.map(square, []) == []
+    assert p.starmap(add, [(1, 2), (3, 4)]) == [3, 7]
+    assert list(p.imap(square, range(20))) == [x * x for x in range(20)]
+    assert list(p.imap(square, range(20), chunksize=6)) == [x * x for x in range(20)]
+    assert sorted(p.imap_unordered(square, range(20))) == [x * x for x in range(20)]
+    assert sorted(p.imap_unordered(square, range(20), chunksize=7)) == [x * x for x in range(20)]
+    assert p.map_async(square, range(5)).get(60) == [0, 1, 4, 9, 16]
+    assert p.starmap_async(add, [(2, 2)]).get(60) == [4]
 
 
 @check
 def tasks_call_the_function_or_a_fresh_copy_of_a_callable_object():
     # mp4j pickles a plain function once per pool and workers keep it (imap, apply_async);
     # anything else must still arrive as a fresh copy per task.
-    with Pool(2) as p:
-        for _ in range(2):              # a second job finds the function in the workers' cache
-            assert list(p.imap(square, range(30))) == [x * x for x in range(30)]
-        assert [p.apply_async(square, (x,)).get(60) for x in range(10)] == [x * x for x in range(10)]
-        assert p.apply(add, (1, 2)) == 3
-        counter = CallCounter()
-        assert list(p.imap(counter, range(30))) == [1] * 30
-        assert [p.apply(counter, (0,)) for _ in range(3)] == [1, 1, 1] and counter.calls == 0
-        assert list(p.imap(len, ['a', 'bb', 'ccc'])) == [1, 2, 3]
-        e = expect_raise(TypeError, list, p.imap('not callable', range(2)))
-        assert 'callable' in str(e), e
+    p = shared_pool()
+    for _ in range(2):              # a second job finds the function in the workers' cache
+        assert list(p.imap(square, range(30))) == [x * x for x in range(30)]
+    assert [p.apply_async(square, (x,)).get(60) for x in range(10)] == [x * x for x in range(10)]
+    assert p.apply(add, (1, 2)) == 3
+    counter = CallCounter()
+    assert list(p.imap(counter, range(30))) == [1] * 30
+    assert [p.apply(counter, (0,)) for _ in range(3)] == [1, 1, 1] and counter.calls == 0
+    assert list(p.imap(len, ['a', 'bb', 'ccc'])) == [1, 2, 3]
+    e = expect_raise(TypeError, list, p.imap('not callable', range(2)))
+    assert 'callable' in str(e), e
     with ThreadPool(2) as p:
         counter = CallCounter()
         assert sorted(p.imap_unordered(counter, range(10))) == list(range(1, 11))
@@ -114,63 +126,63 @@ def tasks_call_the_function_or_a_fresh_copy_of_a_callable_object():
 
 @check
 def workers_are_other_processes_named_pool_workers():
-    with Pool(2) as p:
-        pids = set(p.map(pid_of, range(40), chunksize=1))
-        assert os.getpid() not in pids and 1 <= len(pids) <= 2, pids
-        names = set(p.map(name_of_worker, range(40), chunksize=1))
-        assert all('PoolWorker-' in n for n in names), names
+    p = shared_pool()
+    pids = set(p.map(pid_of, range(40), chunksize=1))
+    assert os.getpid() not in pids and 1 <= len(pids) <= 2, pids
+    names = set(p.map(name_of_worker, range(40), chunksize=1))
+    assert all('PoolWorker-' in n for n in names), names
 
 
 @check
 def a_task_exception_is_raised_in_the_caller():
-    with Pool(2) as p:
-        e = expect_raise(ValueError, p.apply, fail_on_three, (3,))
-        assert 'three is bad' in str(e)
-        if sys.version_info[0] >= 3:
-            assert 'fail_on_three' in str(e.__cause__), e.__cause__      # the worker's traceback
-        r = p.map_async(fail_on_three, range(6), chunksize=1)
-        expect_raise(ValueError, r.get, 60)
-        assert r.ready() and not r.successful()
-        it = p.imap(fail_on_three, range(6))
-        assert [next(it) for _ in range(3)] == [0, 1, 2]
-        expect_raise(ValueError, next, it)
-        assert next(it) == 4
-        expect_raise(KeyError, p.map, square, failing_iterable())
+    p = shared_pool()
+    e = expect_raise(ValueError, p.apply, fail_on_three, (3,))
+    assert 'three is bad' in str(e)
+    if sys.version_info[0] >= 3:
+        assert 'fail_on_three' in str(e.__cause__), e.__cause__      # the worker's traceback
+    r = p.map_async(fail_on_three, range(6), chunksize=1)
+    expect_raise(ValueError, r.get, 60)
+    assert r.ready() and not r.successful()
+    it = p.imap(fail_on_three, range(6))
+    assert [next(it) for _ in range(3)] == [0, 1, 2]
+    expect_raise(ValueError, next, it)
+    assert next(it) == 4
+    expect_raise(KeyError, p.map, square, failing_iterable())
 
 
 @check
 def imap_orders_late_results_and_its_next_times_out():
-    with Pool(2) as p:
-        # The first task ends last: imap still gives task order, imap_unordered finish order.
-        delays = [0.6, 0.0, 0.1, 0.2]
-        assert list(p.imap(sleep_and_return, delays)) == delays
-        assert list(p.imap_unordered(sleep_and_return, delays))[-1] == 0.6
-        it = p.imap(sleep_and_return, [0.8, 0.0])
-        expect_raise(multiprocessing.TimeoutError, it.next, 0.05)
-        expect_raise(multiprocessing.TimeoutError, it.next, 0)
-        assert it.next(60) == 0.8 and it.next(60) == 0.0
-        expect_raise(StopIteration, it.next, 60)
-        assert list(p.imap(square, [])) == [] and list(p.imap_unordered(square, [])) == []
+    p = shared_pool()
+    # The first task ends last: imap still gives task order, imap_unordered finish order.
+    delays = [0.6, 0.0, 0.1, 0.2]
+    assert list(p.imap(sleep_and_return, delays)) == delays
+    assert list(p.imap_unordered(sleep_and_return, delays))[-1] == 0.6
+    it = p.imap(sleep_and_return, [0.8, 0.0])
+    expect_raise(multiprocessing.TimeoutError, it.next, 0.05)
+    expect_raise(multiprocessing.TimeoutError, it.next, 0)
+    assert it.next(60) == 0.8 and it.next(60) == 0.0
+    expect_raise(StopIteration, it.next, 60)
+    assert list(p.imap(square, [])) == [] and list(p.imap_unordered(square, [])) == []
 
 
 @check
 def callbacks_get_the_result_or_the_error():
     got = []
-    with Pool(2) as p:
-        p.apply_async(square, (3,), callback=got.append).wait(60)
-        p.apply_async(fail_on_three, (3,), error_callback=lambda e: got.append(type(e).__name__)).wait(60)
-        p.map_async(square, [1, 2], callback=got.append).wait(60)
+    p = shared_pool()
+    p.apply_async(square, (3,), callback=got.append).wait(60)
+    p.apply_async(fail_on_three, (3,), error_callback=lambda e: got.append(type(e).__name__)).wait(60)
+    p.map_async(square, [1, 2], callback=got.append).wait(60)
     assert got == [9, 'ValueError', [1, 4]], got
 
 
 @check
 def get_with_a_timeout_raises_timeout_error():
-    with Pool(1) as p:
-        r = p.apply_async(sleep_and_return, (1.0,))
-        expect_raise(multiprocessing.TimeoutError, r.get, 0.1)
-        assert not r.ready()
-        expect_raise(ValueError, r.successful)
-        assert r.get(60) == 1.0 and r.successful()
+    p = shared_pool()
+    r = p.apply_async(sleep_and_return, (1.0,))
+    expect_raise(multiprocessing.TimeoutError, r.get, 0.1)
+    assert not r.ready()
+    expect_raise(ValueError, r.successful)
+    assert r.get(60) == 1.0 and r.successful()
 
 
 @check
@@ -223,27 +235,27 @@ def a_dead_worker_fails_its_task_and_is_replaced():
 
 @check
 def an_unpicklable_result_raises_maybe_encoding_error():
-    with Pool(1) as p:
-        e = expect_raise(multiprocessing.pool.MaybeEncodingError, p.apply, unpicklable_result, (0,))
-        assert 'Error sending result' in str(e), e
-        assert p.apply(square, (2,)) == 4
+    p = shared_pool()
+    e = expect_raise(multiprocessing.pool.MaybeEncodingError, p.apply, unpicklable_result, (0,))
+    assert 'Error sending result' in str(e), e
+    assert p.apply(square, (2,)) == 4
 
 
 @check
 def a_queue_as_task_argument_raises_the_inheritance_error():
-    with Pool(1) as p:
-        r = p.apply_async(uses_queue, (multiprocessing.Queue(),))
-        e = expect_raise(RuntimeError, r.get, 60)
-        assert str(e) == 'Queue objects should only be shared between processes through inheritance', e
-        e = expect_raise(RuntimeError, p.apply, uses_queue, (multiprocessing.Lock(),))
-        assert 'Lock objects should only be shared' in str(e), e
+    p = shared_pool()
+    r = p.apply_async(uses_queue, (multiprocessing.Queue(),))
+    e = expect_raise(RuntimeError, r.get, 60)
+    assert str(e) == 'Queue objects should only be shared between processes through inheritance', e
+    e = expect_raise(RuntimeError, p.apply, uses_queue, (multiprocessing.Lock(),))
+    assert 'Lock objects should only be shared' in str(e), e
 
 
 @check
 def a_pool_does_not_pickle():
-    with Pool(1) as p:
-        import pickle
-        expect_raise(NotImplementedError, pickle.dumps, p)
+    p = shared_pool()
+    import pickle
+    expect_raise(NotImplementedError, pickle.dumps, p)
 
 
 @check
@@ -276,3 +288,6 @@ if sys.version_info[0] >= 3:            # Python 2 has no concurrent.futures
 
 if __name__ == '__main__':
     run()
+    for pool in SHARED_POOL:
+        pool.terminate()
+        pool.join()

@@ -8,7 +8,7 @@ import sys
 import tempfile
 import time
 import multiprocessing
-from checks import check, run
+from checks import PATIENCE, check, run
 from multiprocessing import Process, current_process, parent_process, active_children
 
 print('top-level statement ran in', __name__)   # must print once under fork, again under spawn
@@ -23,7 +23,7 @@ def report(name, value):
         f.write(repr(value))
 
 
-def read(name, timeout=30):
+def read(name, timeout=PATIENCE):
     path = os.path.join(OUT, name)
     deadline = time.time() + timeout
     while not os.path.exists(path) and time.time() < deadline:
