@@ -71,12 +71,12 @@ public final class Main {
         List<String> argv = new ArrayList<>(List.of(args).subList(i, args.length));
 
         Mp4jRuntime runtime = Mp4jRuntime.install(kind, false);
-        boolean usesMultiprocessing = ScriptScan.usesMultiprocessing(script, source);
-        if (usesMultiprocessing) {
+        boolean startsProcesses = ScriptScan.startsProcesses(script, source);
+        if (startsProcesses) {
             runtime.prewarm();   // children boot while this JVM does
         }
         PythonEngine engine = kind.open(EngineSettings.fromEnvironment(PythonLib.locate(), unbuffered), runtime);
-        if (usesMultiprocessing) {
+        if (startsProcesses) {
             // The first start() must find a warm child: scripts rely on a child running within
             // a fraction of a second (seed 001's two-way queue sleeps 0.5 s and expects that).
             runtime.awaitWarmChild(30_000);
