@@ -4,11 +4,8 @@ A receiver sees EOFError once nothing is left and every sending end is closed, i
 process that held one (a process closes its ends when it exits).
 """
 import binascii
-import hashlib
-import hmac
 import os
 import select
-import socket
 import struct
 import time
 
@@ -415,7 +412,11 @@ class SocketConnection(object):
         self.close()
 
 
+# socket is imported by the functions that make sockets, not at the top: it costs GraalPy
+# ~0.1 s, and a script that only uses Pipe never needs it.
+
 def _family_of(address):
+    import socket
     if isinstance(address, tuple):
         return socket.AF_INET
     return socket.AF_UNIX
@@ -443,6 +444,7 @@ class Listener(object):
             address = _default_address(family)
         if authkey is not None and not isinstance(authkey, bytes):
             raise TypeError('authkey should be a byte string')
+        import socket
         self._sock = socket.socket(family and getattr(socket, family) or _family_of(address), socket.SOCK_STREAM)
         if _family_of(address) == socket.AF_INET:
             self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -489,6 +491,7 @@ class Listener(object):
 
 def Client(address, family=None, authkey=None):
     """Connects to a Listener (CPython's or mp4j's) and authenticates both ways."""
+    import socket
     s = socket.socket(family and getattr(socket, family) or _family_of(address), socket.SOCK_STREAM)
     s.connect(address)
     c = SocketConnection(s)
@@ -499,6 +502,10 @@ def Client(address, family=None, authkey=None):
 
 
 def _hmac(authkey, message, digest_name):
+    # Imported here, not at the top: GraalPy needs 0.2-0.45 s to load hashlib's Java digests,
+    # and only a manager or a Listener/Client connection authenticates.
+    import hashlib
+    import hmac
     return hmac.new(bytes(authkey), message, getattr(hashlib, digest_name)).digest()
 
 

@@ -1,7 +1,6 @@
 """Helpers every part uses: exit handling, finalizers, std streams, logging."""
 import atexit
 import itertools
-import logging
 import os
 import sys
 import threading
@@ -12,6 +11,7 @@ from . import process
 
 SUBDEBUG = 5
 SUBWARNING = 25
+_DEBUG, _INFO = 10, 20          # logging.DEBUG and logging.INFO, fixed by the logging module
 LOGGER_NAME = 'multiprocessing'
 DEFAULT_LOGGING_FORMAT = '[%(levelname)s/%(processName)s] %(message)s'
 
@@ -19,6 +19,8 @@ _logger = None
 
 
 def get_logger():
+    # logging is imported by the first call only: it costs GraalPy ~0.1 s, and few scripts log.
+    import logging
     global _logger
     if _logger is None:
         _logger = logging.getLogger(LOGGER_NAME)
@@ -27,6 +29,7 @@ def get_logger():
 
 
 def log_to_stderr(level=None):
+    import logging
     logger = get_logger()
     handler = logging.StreamHandler()
     handler.setFormatter(logging.Formatter(DEFAULT_LOGGING_FORMAT))
@@ -43,12 +46,12 @@ def sub_debug(msg, *args):
 
 def debug(msg, *args):
     if _logger:
-        _logger.log(logging.DEBUG, msg, *args)
+        _logger.log(_DEBUG, msg, *args)
 
 
 def info(msg, *args):
     if _logger:
-        _logger.log(logging.INFO, msg, *args)
+        _logger.log(_INFO, msg, *args)
 
 
 _finalizer_registry = {}
