@@ -67,6 +67,11 @@ def send_after(conn, delay, item):
     conn.send(item)
 
 
+def send_when_set(conn, event, item):
+    if event.wait(PATIENCE):
+        conn.send(item)
+
+
 def condition_waiter(cond, flag, done):
     with cond:
         while not flag.is_set():
@@ -558,23 +563,28 @@ def value_and_array_are_shared_and_locked():
 
 @check
 def connection_wait_returns_the_ready_connections_and_sentinels():
+    # The slow child sends only when told: under load a child's JVM may take longer to boot
+    # than any fixed delay (CI once waited 60 s for the fast one), and the check is about
+    # what wait() returns, not about how fast children start.
     from multiprocessing.connection import wait
     fast_r, fast_w = multiprocessing.Pipe(False)
     slow_r, slow_w = multiprocessing.Pipe(False)
+    go = multiprocessing.Event()
     fast = Process(target=send_after, args=(fast_w, 0.1, 'fast'))
-    slow = Process(target=send_after, args=(slow_w, 3.0, 'slow'))
+    slow = Process(target=send_when_set, args=(slow_w, go, 'slow'))
     fast.start()
     slow.start()
-    ready = wait([fast_r, slow_r, slow.sentinel], 60)
+    ready = wait([fast_r, slow_r, slow.sentinel], PATIENCE)
     assert fast_r in ready and slow_r not in ready and slow.sentinel not in ready, ready
     assert fast_r.recv() == 'fast'
     started = time.time()
     assert wait([slow_r], 0.2) == []
     assert 0.15 <= time.time() - started < 2
-    slow.join()
+    go.set()
+    slow.join(PATIENCE)
     ready = wait([slow_r, slow.sentinel], 10)
     assert slow.sentinel in ready and slow_r in ready, ready
-    fast.join()
+    fast.join(PATIENCE)
 
 
 def count_and_sum(q, out, n):

@@ -6,7 +6,7 @@ import os
 import sys
 import time
 import multiprocessing
-from checks import check, expect_raise, run
+from checks import PATIENCE, check, expect_raise, run
 from multiprocessing import Pool
 from multiprocessing.pool import ThreadPool
 
@@ -99,8 +99,8 @@ def apply_map_starmap_and_imap_give_ordered_results():
     assert list(p.imap(square, range(20), chunksize=6)) == [x * x for x in range(20)]
     assert sorted(p.imap_unordered(square, range(20))) == [x * x for x in range(20)]
     assert sorted(p.imap_unordered(square, range(20), chunksize=7)) == [x * x for x in range(20)]
-    assert p.map_async(square, range(5)).get(60) == [0, 1, 4, 9, 16]
-    assert p.starmap_async(add, [(2, 2)]).get(60) == [4]
+    assert p.map_async(square, range(5)).get(PATIENCE) == [0, 1, 4, 9, 16]
+    assert p.starmap_async(add, [(2, 2)]).get(PATIENCE) == [4]
 
 
 @check
@@ -110,7 +110,7 @@ def tasks_call_the_function_or_a_fresh_copy_of_a_callable_object():
     p = shared_pool()
     for _ in range(2):              # a second job finds the function in the workers' cache
         assert list(p.imap(square, range(30))) == [x * x for x in range(30)]
-    assert [p.apply_async(square, (x,)).get(60) for x in range(10)] == [x * x for x in range(10)]
+    assert [p.apply_async(square, (x,)).get(PATIENCE) for x in range(10)] == [x * x for x in range(10)]
     assert p.apply(add, (1, 2)) == 3
     counter = CallCounter()
     assert list(p.imap(counter, range(30))) == [1] * 30
@@ -141,7 +141,7 @@ def a_task_exception_is_raised_in_the_caller():
     if sys.version_info[0] >= 3:
         assert 'fail_on_three' in str(e.__cause__), e.__cause__      # the worker's traceback
     r = p.map_async(fail_on_three, range(6), chunksize=1)
-    expect_raise(ValueError, r.get, 60)
+    expect_raise(ValueError, r.get, PATIENCE)
     assert r.ready() and not r.successful()
     it = p.imap(fail_on_three, range(6))
     assert [next(it) for _ in range(3)] == [0, 1, 2]
@@ -160,8 +160,8 @@ def imap_orders_late_results_and_its_next_times_out():
     it = p.imap(sleep_and_return, [0.8, 0.0])
     expect_raise(multiprocessing.TimeoutError, it.next, 0.05)
     expect_raise(multiprocessing.TimeoutError, it.next, 0)
-    assert it.next(60) == 0.8 and it.next(60) == 0.0
-    expect_raise(StopIteration, it.next, 60)
+    assert it.next(PATIENCE) == 0.8 and it.next(PATIENCE) == 0.0
+    expect_raise(StopIteration, it.next, PATIENCE)
     assert list(p.imap(square, [])) == [] and list(p.imap_unordered(square, [])) == []
 
 
@@ -169,9 +169,9 @@ def imap_orders_late_results_and_its_next_times_out():
 def callbacks_get_the_result_or_the_error():
     got = []
     p = shared_pool()
-    p.apply_async(square, (3,), callback=got.append).wait(60)
-    p.apply_async(fail_on_three, (3,), error_callback=lambda e: got.append(type(e).__name__)).wait(60)
-    p.map_async(square, [1, 2], callback=got.append).wait(60)
+    p.apply_async(square, (3,), callback=got.append).wait(PATIENCE)
+    p.apply_async(fail_on_three, (3,), error_callback=lambda e: got.append(type(e).__name__)).wait(PATIENCE)
+    p.map_async(square, [1, 2], callback=got.append).wait(PATIENCE)
     assert got == [9, 'ValueError', [1, 4]], got
 
 
@@ -182,7 +182,7 @@ def get_with_a_timeout_raises_timeout_error():
     expect_raise(multiprocessing.TimeoutError, r.get, 0.1)
     assert not r.ready()
     expect_raise(ValueError, r.successful)
-    assert r.get(60) == 1.0 and r.successful()
+    assert r.get(PATIENCE) == 1.0 and r.successful()
 
 
 @check
@@ -227,7 +227,7 @@ def maxtasksperchild_replaces_workers():
 def a_dead_worker_fails_its_task_and_is_replaced():
     with Pool(2) as p:
         r = p.apply_async(exit_abruptly, (7,))
-        e = expect_raise(multiprocessing.pool.WorkerLostError, r.get, 60)
+        e = expect_raise(multiprocessing.pool.WorkerLostError, r.get, PATIENCE)
         assert 'exit code 7' in str(e), e
         assert p.map(square, range(10)) == [x * x for x in range(10)]
         assert len(p._workers) == 2
@@ -245,7 +245,7 @@ def an_unpicklable_result_raises_maybe_encoding_error():
 def a_queue_as_task_argument_raises_the_inheritance_error():
     p = shared_pool()
     r = p.apply_async(uses_queue, (multiprocessing.Queue(),))
-    e = expect_raise(RuntimeError, r.get, 60)
+    e = expect_raise(RuntimeError, r.get, PATIENCE)
     assert str(e) == 'Queue objects should only be shared between processes through inheritance', e
     e = expect_raise(RuntimeError, p.apply, uses_queue, (multiprocessing.Lock(),))
     assert 'Lock objects should only be shared' in str(e), e
@@ -276,8 +276,8 @@ def process_pool_executor_runs_through_mp4j():
         pids = set(ex.map(pid_of, range(8)))
         assert os.getpid() not in pids and len(pids) <= 2
         future = ex.submit(fail_on_three, 3)
-        assert isinstance(future.exception(60), ValueError)
-        assert ex.submit(add, 2, 3).result(60) == 5
+        assert isinstance(future.exception(PATIENCE), ValueError)
+        assert ex.submit(add, 2, 3).result(PATIENCE) == 5
     # Its queues are mp4j's (the executor took them from this multiprocessing).
     assert multiprocessing.__mp4j__
 
