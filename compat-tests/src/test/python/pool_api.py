@@ -4,6 +4,7 @@ from __future__ import print_function
 
 import os
 import sys
+import threading
 import time
 import multiprocessing
 from checks import PATIENCE, check, expect_raise, run
@@ -59,14 +60,27 @@ def uses_queue(q):
 
 
 class CallCounter(object):
-    """A callable object with state: each task must get a fresh copy, as in CPython."""
+    """A callable object with state: each task must get a fresh copy, as in CPython.
+
+    A ThreadPool calls one CallCounter from two threads at once; on Jython (no GIL) `calls += 1`
+    then `return calls` is not atomic, so the count is taken under a lock, which a copy for a
+    process pool gets new (a lock does not pickle)."""
 
     def __init__(self):
         self.calls = 0
+        self._lock = threading.Lock()
+
+    def __getstate__(self):
+        return {'calls': self.calls}
+
+    def __setstate__(self, state):
+        self.calls = state['calls']
+        self._lock = threading.Lock()
 
     def __call__(self, x):
-        self.calls += 1
-        return self.calls
+        with self._lock:
+            self.calls += 1
+            return self.calls
 
 
 SHARED_POOL = []
