@@ -177,8 +177,8 @@ class LauncherTest {
             "    print(jit_on(), q.get(timeout=240))",
             "    p.join()",
             "    print(p.exitcode)");
-        // JIT JVMs boot slowest of all and compile on both cores: under CI's load (three test
-        // classes at once) this took 98 s, and once more than 120 s; it checks the mode, not speed.
+        // JIT JVMs boot slowest of all: with three test classes at once this took 98 s in one
+        // clean-clone CI run and more than 120 s in another (24 s alone); it checks the mode, not speed.
         Mp4j.Run r = mp4j(Duration.ofSeconds(300), p, null, Map.of("MP4J_JIT", "1"));
         assertEquals(0, r.exitCode(), r::describe);
         assertEquals(List.of("True (True, 333328333350000)", "0"), r.lines(), r::describe);
