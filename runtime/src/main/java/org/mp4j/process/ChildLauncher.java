@@ -85,7 +85,10 @@ public final class ChildLauncher {
 
     /** Gives a child started in the background this process's priority. */
     public void foreground(ChildProcess child) {
-        priority.raise(child.pid());
+        if (child.isLowered()) {
+            priority.raise(child.pid());
+            child.raised();
+        }
     }
 
     private ChildProcess launchHere(boolean background) {
@@ -112,7 +115,7 @@ public final class ChildLauncher {
             .redirectError(ProcessBuilder.Redirect.INHERIT);
         pb.environment().put(SharedNames.ROOT_ENV, Long.toString(rootPid));
         try {
-            ChildProcess child = new ChildProcess(pb.start(), token);
+            ChildProcess child = new ChildProcess(pb.start(), token, !lowered.isEmpty());
             control.expect(child);
             child.onExit().thenRun(() -> control.forget(child));
             return child;

@@ -34,6 +34,13 @@ public final class ChildMain {
     }
 
     public static void main(String[] args) throws Exception {
+        // SIGTERM ends a CPython process at once, without cleanup (p.terminate() relies on it).
+        // The JVM's own handler wakes a Java thread and runs shutdown hooks first, which on a
+        // loaded machine took more than half a second; the kernel's default action does not
+        // wait for anyone. Set first, since a start() may take this child while it still boots
+        // and terminate it at once; set again after the engine is up (an engine may install
+        // handlers). A handler the script installs with signal.signal() replaces it.
+        boolean termIsDefault = SignalDisposition.restoreDefault(SignalDisposition.SIGTERM);
         boolean background = args.length > 3 && "background".equals(args[3]);
         SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
         ch.connect(UnixDomainSocketAddress.of(args[0]));
@@ -47,12 +54,7 @@ public final class ChildMain {
         PythonEngine engine = kind.open(EngineSettings.fromEnvironment(PythonLib.locate(), false), runtime);
         runtime.rehearseIpc();
         engine.warmUp();
-        // SIGTERM ends a CPython process at once, without cleanup (p.terminate() relies on it).
-        // The JVM's own handler wakes a Java thread first, which on a loaded machine took more
-        // than half a second; the kernel's default action does not wait for anyone. Set after
-        // the engine is up (an engine may install handlers); a handler the script installs
-        // with signal.signal() replaces it.
-        if (!SignalDisposition.restoreDefault(SignalDisposition.SIGTERM)) {
+        if (!termIsDefault || !SignalDisposition.restoreDefault(SignalDisposition.SIGTERM)) {
             Signal.handle(new Signal("TERM"), s -> Runtime.getRuntime().halt(128 + 15));
         }
         if (background && !job.isDone()) {

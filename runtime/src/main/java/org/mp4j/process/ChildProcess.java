@@ -31,10 +31,12 @@ public final class ChildProcess {
     private boolean jobSent;               // guarded by this
     private volatile boolean attached;
     private volatile Integer reportedExit;
+    private volatile boolean lowered;      // boots at background priority; nobody raised it yet
 
-    ChildProcess(Process process, String token) {
+    ChildProcess(Process process, String token, boolean lowered) {
         this.process = process;
         this.token = token;
+        this.lowered = lowered;
         process.onExit().thenRun(() -> {
             if (!attached) {
                 finish();
@@ -48,6 +50,15 @@ public final class ChildProcess {
 
     long launchedNanos() {
         return launchedNanos;
+    }
+
+    /** Whether it boots at background priority ({@link BootPriority}) and was not raised yet. */
+    boolean isLowered() {
+        return lowered;
+    }
+
+    void raised() {
+        lowered = false;
     }
 
     boolean isReady() {

@@ -11,10 +11,11 @@ import java.util.List;
  * the seconds a JVM needs to boot.
  *
  * <p>{@link #take()} hands out the oldest pooled child (the one nearest to ready) and starts a
- * replacement. The first fill boots at normal priority (starts are about to come); a
- * replacement boots in the background ({@link BootPriority}) and is raised to normal priority
- * when taken or waited for. Every pooled child is a fresh JVM that has never run Python code of the user's,
- * so the isolation of a new process is kept; pooled JVMs are not reused after a job.
+ * replacement. Only the first child of the first fill boots at normal priority (the first start
+ * is about to come); the others boot in the background ({@link BootPriority}), unless starts
+ * outrun the pool, and are raised to normal priority when taken or waited for. Every pooled
+ * child is a fresh JVM that has never run Python code of the user's, so the isolation of a new
+ * process is kept; pooled JVMs are not reused after a job.
  */
 public final class WarmPool implements AutoCloseable {
     private final ChildLauncher launcher;
@@ -31,9 +32,17 @@ public final class WarmPool implements AutoCloseable {
         return size;
     }
 
-    /** Starts children until {@code size} are pooled, at normal priority: starts are expected soon. */
-    public void fill() {
-        fill(false);
+    /**
+     * Starts children until {@code size} are pooled: the first at normal priority, since the
+     * script's first {@code start()} is expected soon and the launcher waits for it; the others
+     * in the background, so that on a busy machine a script that starts one process does not
+     * pay for booting JVMs it never uses (a take raises them when they are needed).
+     */
+    public synchronized void fill() {
+        idle.removeIf(c -> c.poll() != null);
+        while (!closed && idle.size() < size) {
+            idle.addLast(launcher.launch(!idle.isEmpty()));
+        }
     }
 
     /** Starts children until {@code size} are pooled; a refill after a take boots in the background. */
@@ -76,9 +85,11 @@ public final class WarmPool implements AutoCloseable {
     /**
      * A pooled child (ready if any is), or a newly launched one when the pool is empty.
      *
-     * <p>When no pooled child was ready, starts are outrunning the pool: then every pooled child
-     * and the replacement boot at normal priority, since each will be taken soon. Otherwise
-     * the replacement boots in the background, leaving the CPU to the script's work.
+     * <p>When no pooled child was ready although the one taken booted at normal priority,
+     * starts are outrunning the pool: then every pooled child and the replacement boot at
+     * normal priority, since each will be taken soon. Otherwise the replacement boots in the
+     * background, leaving the CPU to the script's work (on a busy machine a script that starts
+     * two processes used to pay for two more JVMs booted at full speed and never used).
      */
     public ChildProcess take() {
         ChildProcess chosen = null;
@@ -92,11 +103,14 @@ public final class WarmPool implements AutoCloseable {
                     break;
                 }
             }
-            outrun = chosen == null;
-            if (chosen == null) {
-                chosen = idle.pollFirst();
-            } else {
+            if (chosen != null) {
                 idle.remove(chosen);
+                outrun = false;
+            } else {
+                chosen = idle.pollFirst();
+                // Only a child that booted at full speed and is still not ready means starts
+                // outrun the pool; one still in the background is merely raised now.
+                outrun = chosen == null || !chosen.isLowered();
             }
             waiting = outrun ? new ArrayList<>(idle) : List.of();
         }
