@@ -4,6 +4,7 @@ from __future__ import print_function
 
 import os
 import sys
+import tempfile
 import threading
 import time
 import multiprocessing
@@ -32,6 +33,15 @@ def pid_of(_):
 def sleep_and_return(x):
     time.sleep(x)
     return x
+
+
+def return_once_flagged(task):
+    """(flag, value): returns value, but only once the file flag exists when flag is given."""
+    flag, value = task
+    deadline = time.time() + PATIENCE
+    while flag and not os.path.exists(flag) and time.time() < deadline:
+        time.sleep(0.01)
+    return value
 
 
 def exit_abruptly(code):
@@ -170,7 +180,17 @@ def imap_orders_late_results_and_its_next_times_out():
     # The first task ends last: imap still gives task order, imap_unordered finish order.
     delays = [0.6, 0.0, 0.1, 0.2]
     assert list(p.imap(sleep_and_return, delays)) == delays
-    assert list(p.imap_unordered(sleep_and_return, delays))[-1] == 0.6
+    # imap_unordered gives finish order: the first task holds its worker until the caller has
+    # received the other three (a flag file, not a sleep, so a slow machine cannot reorder them).
+    flag = os.path.join(tempfile.gettempdir(), 'mp4j-imap-unordered-%d' % os.getpid())
+    it = p.imap_unordered(return_once_flagged, [(flag, 'last'), (None, 0), (None, 1), (None, 2)])
+    first_three = sorted(next(it) for _ in range(3))
+    open(flag, 'w').close()
+    try:
+        assert first_three == [0, 1, 2], first_three
+        assert next(it) == 'last'
+    finally:
+        os.remove(flag)
     it = p.imap(sleep_and_return, [0.8, 0.0])
     expect_raise(multiprocessing.TimeoutError, it.next, 0.05)
     expect_raise(multiprocessing.TimeoutError, it.next, 0)
