@@ -22,6 +22,7 @@ public final class WarmPool implements AutoCloseable {
     private final int size;
     private final Deque<ChildProcess> idle = new ArrayDeque<>();   // guarded by this
     private boolean closed;                                         // guarded by this
+    private int misses;             // takes that found no pooled child ready; guarded by this
 
     public WarmPool(ChildLauncher launcher, int size) {
         this.launcher = launcher;
@@ -85,11 +86,12 @@ public final class WarmPool implements AutoCloseable {
     /**
      * A pooled child (ready if any is), or a newly launched one when the pool is empty.
      *
-     * <p>When no pooled child was ready although the one taken booted at normal priority,
-     * starts are outrunning the pool: then every pooled child and the replacement boot at
-     * normal priority, since each will be taken soon. Otherwise the replacement boots in the
-     * background, leaving the CPU to the script's work (on a busy machine a script that starts
-     * two processes used to pay for two more JVMs booted at full speed and never used).
+     * <p>When no pooled child was ready although the one taken booted at normal priority, or
+     * for the second time, starts are outrunning the pool: then every pooled child and the
+     * replacement boot at normal priority, since each will be taken soon (sequential starts
+     * waited ~2.2 s each for a background boot otherwise). Otherwise the replacement boots in
+     * the background, leaving the CPU to the script's work (on a busy machine a script that
+     * starts two processes used to pay for two more JVMs booted at full speed and never used).
      */
     public ChildProcess take() {
         ChildProcess chosen = null;
@@ -108,9 +110,11 @@ public final class WarmPool implements AutoCloseable {
                 outrun = false;
             } else {
                 chosen = idle.pollFirst();
-                // Only a child that booted at full speed and is still not ready means starts
-                // outrun the pool; one still in the background is merely raised now.
-                outrun = chosen == null || !chosen.isLowered();
+                misses++;
+                // A child that booted at full speed and is still not ready means starts outrun
+                // the pool, and so does a second miss. A first miss on a child still in the
+                // background (a script's second process) merely raises that child.
+                outrun = chosen == null || !chosen.isLowered() || misses > 1;
             }
             waiting = outrun ? new ArrayList<>(idle) : List.of();
         }
