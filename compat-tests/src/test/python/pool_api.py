@@ -221,7 +221,9 @@ def get_with_a_timeout_raises_timeout_error():
 
 @check
 def close_then_join_waits_for_every_task():
-    p = Pool(2)
+    p = Pool()          # sized by cpu_count(), as seed 004's Pool() is
+    pids = set(w.pid for w, _ in p._workers)
+    assert len(pids) == multiprocessing.cpu_count() and os.getpid() not in pids, pids
     results = [p.apply_async(sleep_and_return, (0.3,)) for _ in range(4)]
     expect_raise(ValueError, p.join)                 # still running
     p.close()

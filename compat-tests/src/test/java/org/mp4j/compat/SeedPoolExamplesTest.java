@@ -22,7 +22,7 @@ class SeedPoolExamplesTest {
     private static final Duration LIMIT = Duration.ofSeconds(180);
 
     @Test
-    void python2PoolRunsFiveTasksOnAsManyWorkersAsCpus() {
+    void python2PoolRunsFiveTasksInWorkersReusedAcrossTasks() {
         Mp4j.Run r = Mp4j.run(Mp4j.example("py2/seed004_pool_apply_async.py"), LIMIT);
         assertEquals(0, r.exitCode(), r::describe);
         List<String> lines = r.lines();
@@ -54,9 +54,11 @@ class SeedPoolExamplesTest {
         assertEquals(all, started, r::describe);
         assertEquals(all, finished, r::describe);
         assertFalse(workers.contains(parentPid), "tasks ran in the parent:\n" + r.describe());
-        // Pool() has cpu_count() workers, reused across the tasks.
+        // Pool() has cpu_count() workers (pool_api.py checks that), reused across the tasks. All
+        // of them take tasks only if each is up within the tasks' 3 s: under load a worker JVM
+        // still booting may leave every task to the others (CI saw that once), which is no error.
         int size = Math.min(5, Runtime.getRuntime().availableProcessors());
-        assertEquals(size, workers.size(), r::describe);
+        assertTrue(workers.size() >= 1 && workers.size() <= size, r::describe);
         int rounds = (5 + size - 1) / size;
         assertTrue(r.elapsed().toMillis() >= rounds * 3000L,
             "5 tasks of 3 s on " + size + " workers need at least " + rounds * 3 + " s:\n" + r.describe());

@@ -83,6 +83,11 @@ public final class ChildLauncher {
         }
     }
 
+    /** Whether a background launch really lowers the child (nice is usable here). */
+    boolean lowersBackgroundChildren() {
+        return !priority.backgroundPrefix().isEmpty();
+    }
+
     /** Gives a child started in the background this process's priority. */
     public void foreground(ChildProcess child) {
         if (child.isLowered()) {

@@ -129,6 +129,11 @@ public final class WarmPool implements AutoCloseable {
         return chosen;
     }
 
+    /** The children pooled now, oldest first (for tests). */
+    synchronized List<ChildProcess> pooled() {
+        return List.copyOf(idle);
+    }
+
     @Override
     public void close() {
         List<ChildProcess> left;
