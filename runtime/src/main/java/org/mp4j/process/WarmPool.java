@@ -41,9 +41,10 @@ public final class WarmPool implements AutoCloseable {
      */
     public synchronized void fill() {
         idle.removeIf(c -> c.poll() != null);
-        while (!closed && idle.size() < size) {
-            idle.addLast(launcher.launch(!idle.isEmpty()));
+        if (!closed && idle.isEmpty() && size > 0) {
+            idle.addLast(launcher.launch(false));
         }
+        fill(true);
     }
 
     /** Starts children until {@code size} are pooled; a refill after a take boots in the background. */
