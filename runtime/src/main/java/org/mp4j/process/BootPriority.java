@@ -34,6 +34,7 @@ final class BootPriority {
     private static final int PRIO_PROCESS = 0;
     private static final int RLIMIT_NICE = 13;
     private static final int BACKGROUND = 19;
+    private static final long EXEC_WAIT_NANOS = 2_000_000_000L;
 
     private static final Linker LINKER = Linker.nativeLinker();
     private static final SymbolLookup LIBC = LINKER.defaultLookup();
@@ -48,6 +49,7 @@ final class BootPriority {
 
     private final int own;             // this process's nice value, what a needed child gets
     private final boolean usable;
+    private final Set<Path> wrappers;  // the programs a child runs before its JVM (real paths)
 
     BootPriority() {
         int nice = 0;
@@ -60,6 +62,19 @@ final class BootPriority {
         }
         this.own = nice;
         this.usable = ok && !"0".equals(System.getenv("MP4J_BACKGROUND_BOOT"));
+        this.wrappers = realPaths(NICE, ChildLauncher.SETPRIV);
+    }
+
+    private static Set<Path> realPaths(Path... programs) {
+        Set<Path> real = new HashSet<>();
+        for (Path p : programs) {
+            try {
+                real.add(p.toRealPath());
+            } catch (IOException e) {
+                // not installed: no child runs it
+            }
+        }
+        return Set.copyOf(real);
     }
 
     /** Whether the calling thread still runs at the background priority (nobody raised it). */
@@ -96,7 +111,7 @@ final class BootPriority {
      * since a thread born meanwhile may have inherited the background priority.
      */
     void raise(long pid) {
-        if (!usable) {
+        if (!usable || !awaitExec(pid)) {
             return;
         }
         Set<String> done = new HashSet<>();
@@ -113,6 +128,36 @@ final class BootPriority {
             for (String tid : tids) {
                 setNice(Integer.parseInt(tid));
                 done.add(tid);
+            }
+        }
+    }
+
+    /**
+     * Waits until the child runs its JVM, past the launch wrappers ({@code setpriv}, {@code nice}):
+     * raised before {@code nice} made its own {@code nice(19)} call, a child would boot in the
+     * background after all (nice adds to the value it finds), however badly it is needed, and
+     * on a busy machine a JVM at nice 19 took minutes to boot. False if the child is gone.
+     */
+    private boolean awaitExec(long pid) {
+        Path exe = Path.of("/proc", Long.toString(pid), "exe");
+        long deadline = System.nanoTime() + EXEC_WAIT_NANOS;
+        while (true) {
+            try {
+                if (!wrappers.contains(Files.readSymbolicLink(exe))) {
+                    return true;
+                }
+            } catch (IOException | RuntimeException e) {
+                return false;           // the child is gone
+            }
+            setNice((int) pid);         // the wrapper gets to its exec sooner on a busy machine
+            if (System.nanoTime() - deadline > 0) {
+                return true;            // raise anyway; a wrapper that hangs is not ours to wait for
+            }
+            try {
+                Thread.sleep(1);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return true;
             }
         }
     }

@@ -34,7 +34,7 @@ public final class ChildLauncher {
     private final List<String> jvmArgs;
     private final ExecutorService forker = Executors.newSingleThreadExecutor(
         r -> Thread.ofPlatform().daemon().name("mp4j-forker").unstarted(r));
-    private static final Path SETPRIV = Path.of("/usr/bin/setpriv");
+    static final Path SETPRIV = Path.of("/usr/bin/setpriv");
     private final BootPriority priority = new BootPriority();
 
     private final long rootPid;

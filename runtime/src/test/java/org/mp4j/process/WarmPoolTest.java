@@ -5,8 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.stream.Stream;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.mp4j.engine.EngineKind;
@@ -14,7 +19,8 @@ import org.mp4j.engine.EngineKind;
 /**
  * The warm pool's boot priorities with real (Jython) child JVMs: a refill boots in the
  * background, a first miss on a background child only raises it, and a second miss means
- * starts outrun the pool, so the next refill boots at normal priority.
+ * starts outrun the pool, so the next refill boots at normal priority; a child raised the
+ * moment it was launched (a start that took the newest refill) really runs at normal priority.
  */
 class WarmPoolTest {
 
@@ -47,6 +53,42 @@ class WarmPoolTest {
                 }
             }
         }
+    }
+
+    @Test
+    void aChildRaisedTheMomentItIsLaunchedRunsAtNormalPriority() throws Exception {
+        try (ControlServer control = new ControlServer()) {
+            ChildLauncher launcher = new ChildLauncher(EngineKind.JYTHON, control, ProcessHandle.current().pid());
+            assumeTrue(launcher.lowersBackgroundChildren(), "nice is not usable here: nothing is lowered");
+            int own = nice(Path.of("/proc/self/stat"));
+            List<ChildProcess> children = List.of(launcher.launch(true), launcher.launch(true));
+            try {
+                for (ChildProcess c : children) {
+                    launcher.foreground(c);     // while its launch wrappers may still run
+                }
+                for (ChildProcess c : children) {
+                    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+                    while (!c.isReady() && System.nanoTime() < deadline) {
+                        Thread.sleep(20);
+                    }
+                    assertTrue(c.isReady(), "the child never said READY");
+                    try (Stream<Path> tasks = Files.list(Path.of("/proc", Long.toString(c.pid()), "task"))) {
+                        for (Path task : tasks.toList()) {
+                            assertEquals(own, nice(task.resolve("stat")), "thread " + task + " of a raised child");
+                        }
+                    }
+                }
+            } finally {
+                children.forEach(ChildProcess::kill);
+            }
+        }
+    }
+
+    /** The nice value in a /proc stat file (field 19; the name in parentheses may hold spaces). */
+    private static int nice(Path stat) throws IOException {
+        String text = Files.readString(stat);
+        String[] fields = text.substring(text.lastIndexOf(')') + 2).split(" ");
+        return Integer.parseInt(fields[19 - 3]);
     }
 
     /** Waits for the refill that replaces {@code taken}. */
