@@ -20,13 +20,21 @@ import java.util.List;
 public final class WarmPool implements AutoCloseable {
     private final ChildLauncher launcher;
     private final int size;
+    private final int cores;
     private final Deque<ChildProcess> idle = new ArrayDeque<>();   // guarded by this
+    private final List<ChildProcess> booting = new ArrayList<>(); // taken, not ready yet; guarded by this
     private boolean closed;                                         // guarded by this
     private int misses;             // takes that found no pooled child ready; guarded by this
 
     public WarmPool(ChildLauncher launcher, int size) {
+        this(launcher, size, Runtime.getRuntime().availableProcessors());
+    }
+
+    /** {@code cores}: how many taken children may boot at once before refills yield to them. */
+    WarmPool(ChildLauncher launcher, int size, int cores) {
         this.launcher = launcher;
         this.size = size;
+        this.cores = cores;
     }
 
     public int size() {
@@ -93,10 +101,15 @@ public final class WarmPool implements AutoCloseable {
      * waited ~2.2 s each for a background boot otherwise). Otherwise the replacement boots in
      * the background, leaving the CPU to the script's work (on a busy machine a script that
      * starts two processes used to pay for two more JVMs booted at full speed and never used).
+     * While taken children that are not ready yet fill the cores, the pool's children and the
+     * replacement stay in the background too: the started processes are wanted now, a refill
+     * only later (8 starts at once took 31-37 s with two refills booting beside them).
      */
     public ChildProcess take() {
         ChildProcess chosen = null;
         boolean outrun;
+        boolean chosenBoots;
+        boolean saturated;
         List<ChildProcess> waiting;
         synchronized (this) {
             idle.removeIf(c -> c.poll() != null);
@@ -117,15 +130,23 @@ public final class WarmPool implements AutoCloseable {
                 // background (a script's second process) merely raises that child.
                 outrun = chosen == null || !chosen.isLowered() || misses > 1;
             }
-            waiting = outrun ? new ArrayList<>(idle) : List.of();
+            booting.removeIf(c -> c.isReady() || c.poll() != null);
+            chosenBoots = chosen == null || !chosen.isReady();
+            saturated = chosenBoots && booting.size() + 1 >= cores;
+            waiting = outrun && !saturated ? new ArrayList<>(idle) : List.of();
         }
         if (chosen == null) {
             chosen = launcher.launch();
         } else {
             launcher.foreground(chosen);
         }
+        if (chosenBoots) {
+            synchronized (this) {
+                booting.add(chosen);
+            }
+        }
         waiting.forEach(launcher::foreground);
-        boolean background = !outrun;
+        boolean background = !outrun || saturated;
         Thread.ofVirtual().name("mp4j-pool-refill").start(() -> fill(background));
         return chosen;
     }

@@ -20,7 +20,8 @@ import org.mp4j.engine.EngineKind;
  * The warm pool's boot priorities with real (Jython) child JVMs: a refill boots in the
  * background, a first miss on a background child only raises it, and a second miss means
  * starts outrun the pool, so the next refill boots at normal priority; a child raised the
- * moment it was launched (a start that took the newest refill) really runs at normal priority.
+ * moment it was launched (a start that took the newest refill) really runs at normal priority;
+ * while taken children boot on every core, refills wait in the background.
  */
 class WarmPoolTest {
 
@@ -29,7 +30,7 @@ class WarmPoolTest {
         try (ControlServer control = new ControlServer()) {
             ChildLauncher launcher = new ChildLauncher(EngineKind.JYTHON, control, ProcessHandle.current().pid());
             boolean lowers = launcher.lowersBackgroundChildren();
-            try (WarmPool pool = new WarmPool(launcher, 1)) {
+            try (WarmPool pool = new WarmPool(launcher, 1, 4)) {   // 4 cores: taken children never fill them here
                 pool.fill();
                 ChildProcess first = pool.pooled().get(0);
                 assertFalse(first.isLowered(), "the first child boots at normal priority");
@@ -49,6 +50,29 @@ class WarmPoolTest {
                 ChildProcess refill3 = nextRefill(pool, refill2);
                 assertFalse(refill3.isLowered(), "after two misses refills boot at normal priority");
                 for (ChildProcess c : List.of(first, refill1, refill2)) {
+                    c.kill();
+                }
+            }
+        }
+    }
+
+    @Test
+    void refillsBootInTheBackgroundWhileTakenChildrenBootOnEveryCore() throws Exception {
+        try (ControlServer control = new ControlServer()) {
+            ChildLauncher launcher = new ChildLauncher(EngineKind.JYTHON, control, ProcessHandle.current().pid());
+            boolean lowers = launcher.lowersBackgroundChildren();
+            try (WarmPool pool = new WarmPool(launcher, 1, 2)) {
+                pool.fill();
+                ChildProcess first = pool.take();                      // not ready yet: starts outrun the pool
+                assertFalse(first.isReady(), "a JVM cannot have booted already");
+                ChildProcess refill1 = nextRefill(pool, first);
+                assertFalse(refill1.isLowered(), "one core boots a taken child, the other the refill");
+                ChildProcess second = pool.take();
+                assertSame(refill1, second);
+                ChildProcess refill2 = nextRefill(pool, second);
+                // taken milliseconds after their launch, neither JVM can be ready yet
+                assertEquals(lowers, refill2.isLowered(), "two taken children boot on two cores: the refill waits");
+                for (ChildProcess c : List.of(first, second)) {
                     c.kill();
                 }
             }
