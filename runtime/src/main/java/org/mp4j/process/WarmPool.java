@@ -13,7 +13,8 @@ import java.util.List;
  * <p>{@link #take()} hands out the oldest pooled child (the one nearest to ready) and starts a
  * replacement. Only the first child of the first fill boots at normal priority (the first start
  * is about to come); the others boot in the background ({@link BootPriority}), unless starts
- * outrun the pool, and are raised to normal priority when taken or waited for. Every pooled
+ * outrun the pool while the cores are not all busy booting children already taken, and are
+ * raised to normal priority when taken or waited for. Every pooled
  * child is a fresh JVM that has never run Python code of the user's, so the isolation of a new
  * process is kept; pooled JVMs are not reused after a job.
  */
