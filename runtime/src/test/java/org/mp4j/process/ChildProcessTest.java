@@ -9,6 +9,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.mp4j.engine.EngineKind;
+import org.mp4j.shm.SharedNames;
 
 /** Real child JVMs (Jython, the quicker engine to boot), driven from Java without Python. */
 class ChildProcessTest {
@@ -17,6 +18,7 @@ class ChildProcessTest {
 
     @BeforeAll
     static void start() {
+        new SharedNames().startTracker();      // see WarmPoolTest.actAsTheTreesRoot
         control = new ControlServer();
         launcher = new ChildLauncher(EngineKind.JYTHON, control, ProcessHandle.current().pid());
     }

@@ -13,8 +13,10 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.mp4j.engine.EngineKind;
+import org.mp4j.shm.SharedNames;
 
 /**
  * The warm pool's boot priorities with real (Jython) child JVMs: a refill boots in the
@@ -24,6 +26,15 @@ import org.mp4j.engine.EngineKind;
  * while taken children boot on every core, refills wait in the background.
  */
 class WarmPoolTest {
+    /**
+     * The children take this JVM for their tree's root, so it needs the root's resource tracker:
+     * a child killed while it works out (or rehearses) leaves names in /dev/shm, which the
+     * tracker removes once this JVM ends, as it does for an mp4j root.
+     */
+    @BeforeAll
+    static void actAsTheTreesRoot() {
+        new SharedNames().startTracker();
+    }
 
     @Test
     void refillsBootInTheBackgroundUntilStartsMissTwice() throws Exception {
