@@ -108,7 +108,7 @@ def priority_child():
 
 @check
 def children_run_at_the_parents_priority():
-    # Pooled JVMs boot in the background (nice 19); one that becomes a process runs as its
+    # Pooled JVMs boot in the background (nice 10); one that becomes a process runs as its
     # parent does, every thread of it. Several starts, so replacements are taken too.
     parent_nice = thread_nice_values(os.getpid(), [str(os.getpid())])[0]
     for _ in range(3):

@@ -69,7 +69,7 @@ class ProcessLifetimeTest {
                 }
             }
             List<ProcessHandle> alive = tree.stream().filter(ProcessLifetimeTest::running).toList();
-            assertEquals(List.of(), alive.stream().map(h -> h.pid() + " " + h.info().commandLine().orElse("")).toList(),
+            assertEquals(List.of(), alive.stream().map(ProcessLifetimeTest::describe).toList(),
                 "JVMs outlived their killed root by more than 2 s");
         } finally {
             root.toHandle().descendants().forEach(ProcessHandle::destroyForcibly);
@@ -89,6 +89,25 @@ class ProcessLifetimeTest {
         } catch (IOException e) {
             return false;
         }
+    }
+
+    /**
+     * Pid, state, nice value, whether a SIGKILL is pending (killed, but not yet scheduled to
+     * exit) and the last words of the command line (engine, foreground/background).
+     */
+    private static String describe(ProcessHandle h) {
+        String proc = "/proc/" + h.pid() + "/";
+        String stat = read(Path.of(proc + "stat"));
+        if (stat.isEmpty()) {
+            return h.pid() + " gone meanwhile";
+        }
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        boolean killPending = read(Path.of(proc + "status")).lines()
+            .filter(l -> l.startsWith("SigPnd:") || l.startsWith("ShdPnd:"))
+            .anyMatch(l -> (Long.parseUnsignedLong(l.substring(7).trim(), 16) & (1L << 8)) != 0);
+        String[] cmd = h.info().commandLine().orElse("").split(" ");
+        String tail = String.join(" ", List.of(cmd).subList(Math.max(0, cmd.length - 2), cmd.length));
+        return h.pid() + " state=" + fields[0] + " nice=" + fields[16] + " sigkill-pending=" + killPending + " " + tail;
     }
 
     private static String py(Path p) {
