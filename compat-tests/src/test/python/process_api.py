@@ -4,6 +4,7 @@
 from __future__ import print_function
 
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -13,7 +14,8 @@ from multiprocessing import Process, current_process, parent_process, active_chi
 
 print('top-level statement ran in', __name__)   # must print once under fork, again under spawn
 # The environment reaches children, so a spawn child (which runs this again) finds the same folder.
-OUT = os.environ.setdefault('MP4J_API_OUT', tempfile.mkdtemp(prefix='mp4j-api-'))
+OUT = os.environ.get('MP4J_API_OUT') or tempfile.mkdtemp(prefix='mp4j-api-')
+os.environ['MP4J_API_OUT'] = OUT
 counter = [0]
 COUNTER_AT_IMPORT = 41
 
@@ -332,4 +334,7 @@ def cpu_count_authkey_sentinel_and_marker():
 CHANGED_AFTER_IMPORT = 'initial'
 
 if __name__ == '__main__':
-    run()
+    try:
+        run()
+    finally:
+        shutil.rmtree(OUT, ignore_errors=True)    # only the root runs this, even under spawn

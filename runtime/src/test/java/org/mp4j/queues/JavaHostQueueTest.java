@@ -58,6 +58,8 @@ class JavaHostQueueTest {
                     "the host's queue must outlive the Python process that used it");
             } finally {
                 python.destroyForcibly();
+                python.waitFor();
+                Files.deleteIfExists(log);
             }
         } finally {
             names.removeAll();
