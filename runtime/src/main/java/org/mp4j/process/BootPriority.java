@@ -35,7 +35,7 @@ import java.util.stream.Stream;
  * is started under {@code nice} (at nice 10) and raised by setting every thread of it
  * ({@code /proc/<pid>/task}) with {@code setpriority}. Raising needs CAP_SYS_NICE or a
  * RLIMIT_NICE that allows it; where neither holds, or where this process already runs at nice
- * 10 or lower, children are not lowered at all.
+ * 10 or above, children are not lowered at all.
  */
 final class BootPriority {
     private static final Path NICE = Path.of("/usr/bin/nice");
