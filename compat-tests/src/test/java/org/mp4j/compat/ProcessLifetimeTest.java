@@ -82,13 +82,14 @@ class ProcessLifetimeTest {
      * stays in the process table as state Z, which ProcessHandle still reports as alive.
      */
     private static boolean running(ProcessHandle h) {
-        try {
-            String stat = Files.readString(Path.of("/proc", Long.toString(h.pid()), "stat"));
-            char state = stat.charAt(stat.lastIndexOf(')') + 2);
-            return state != 'Z' && state != 'X';
-        } catch (IOException e) {
-            return false;
-        }
+        String[] stat = statFields(h);
+        return stat != null && !stat[0].equals("Z") && !stat[0].equals("X");
+    }
+
+    /** The fields of /proc/PID/stat after the command name (state first, nice at 16); null if gone. */
+    private static String[] statFields(ProcessHandle h) {
+        String stat = read(Path.of("/proc", Long.toString(h.pid()), "stat"));
+        return stat.isEmpty() ? null : stat.substring(stat.lastIndexOf(')') + 2).split(" ");
     }
 
     /**
@@ -96,13 +97,11 @@ class ProcessLifetimeTest {
      * exit) and the last words of the command line (engine, foreground/background).
      */
     private static String describe(ProcessHandle h) {
-        String proc = "/proc/" + h.pid() + "/";
-        String stat = read(Path.of(proc + "stat"));
-        if (stat.isEmpty()) {
+        String[] fields = statFields(h);
+        if (fields == null) {
             return h.pid() + " gone meanwhile";
         }
-        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-        boolean killPending = read(Path.of(proc + "status")).lines()
+        boolean killPending = read(Path.of("/proc", Long.toString(h.pid()), "status")).lines()
             .filter(l -> l.startsWith("SigPnd:") || l.startsWith("ShdPnd:"))
             .anyMatch(l -> (Long.parseUnsignedLong(l.substring(7).trim(), 16) & (1L << 8)) != 0);
         String[] cmd = h.info().commandLine().orElse("").split(" ");

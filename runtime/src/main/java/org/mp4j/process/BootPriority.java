@@ -148,7 +148,8 @@ final class BootPriority {
      * Waits until the child runs its JVM, past the launch wrappers ({@code setpriv}, {@code nice}):
      * raised before {@code nice} made its own {@code nice(10)} call, a child would boot in the
      * background after all (nice adds to the value it finds), however badly it is needed, and
-     * on a busy machine a JVM at nice 19 (the level then) took minutes to boot. False if the child is gone.
+     * on a busy machine a JVM lowered to nice 19 (the level before) took minutes to boot.
+     * False if the child is gone.
      */
     private boolean awaitExec(long pid) {
         Path exe = Path.of("/proc", Long.toString(pid), "exe");
