@@ -549,6 +549,11 @@ def value_and_array_are_shared_and_locked():
     assert text.value == b'bye', text.value
     raw = multiprocessing.RawValue('d', 1.5)
     assert raw.value == 1.5
+    # repr() names the ctypes types as CPython does; a 'c' array is a SynchronizedString
+    assert repr(value) == '<Synchronized wrapper for c_int(600)>', repr(value)
+    assert repr(raw) == 'c_double(1.5)', repr(raw)
+    assert type(text).__name__ == 'SynchronizedString', type(text)
+    assert 'c_double_Array_3 object' in repr(arr), repr(arr)
     try:
         arr[3]
         raise Exception('no IndexError')

@@ -18,6 +18,13 @@ _FORMATS = {
     'l': 'q', 'L': 'Q', 'q': 'q', 'Q': 'Q', 'f': 'f', 'd': 'd', '?': '?',
 }
 
+# typecode -> the name of its ctypes type on Linux x86-64, for repr() as CPython shows it
+_CTYPE_NAMES = {
+    'c': 'c_char', 'u': 'c_wchar', 'b': 'c_byte', 'B': 'c_ubyte', 'h': 'c_short', 'H': 'c_ushort',
+    'i': 'c_int', 'I': 'c_uint', 'l': 'c_long', 'L': 'c_ulong', 'q': 'c_long', 'Q': 'c_ulong',
+    'f': 'c_float', 'd': 'c_double', '?': 'c_bool',
+}
+
 if sys.version_info[0] >= 3:
     _unichr = chr
 else:
@@ -105,7 +112,7 @@ class RawValueObject(object):
         return _rebuild_value, (self._cells._code, self._cells.name())
 
     def __repr__(self):
-        return 'c_%s(%r)' % (self._cells._code, self.value)
+        return '%s(%r)' % (_CTYPE_NAMES[self._cells._code], self.value)
 
 
 class RawArrayObject(object):
@@ -176,6 +183,9 @@ class RawArrayObject(object):
         context.assert_spawning(self)
         return _rebuild_array, (self._cells._code, len(self), self._cells.name())
 
+    def __repr__(self):
+        return '<%s_Array_%d object at %#x>' % (_CTYPE_NAMES[self._cells._code], len(self), id(self))
+
 
 def _rebuild_value(code, name):
     return RawValueObject(_Cells(code, 1, bridge.runtime().attachBlock(name)))
@@ -239,6 +249,8 @@ def synchronized(obj, lock=None, ctx=None):
         from .synchronize import RLock
         lock = RLock()
     if isinstance(obj, RawArrayObject):
+        if obj._cells._code == 'c':
+            return SynchronizedString(obj, lock)
         return SynchronizedArray(obj, lock)
     return Synchronized(obj, lock)
 
@@ -301,5 +313,8 @@ class SynchronizedArray(SynchronizedBase):
     def __iter__(self):
         return iter(self[:])
 
+
+class SynchronizedString(SynchronizedArray):
+    """A 'c' array: also `.value` (up to the first NUL) and `.raw`, as CPython's."""
     value = _locked_attribute('value')
     raw = _locked_attribute('raw')
