@@ -12,17 +12,13 @@ from . import context
 
 __all__ = ['RawValue', 'RawArray', 'Value', 'Array', 'copy', 'synchronized']
 
-# typecode -> struct format, as the ctypes types of CPython's typecode table have them on Linux x86-64
-_FORMATS = {
-    'c': 'c', 'u': 'I', 'b': 'b', 'B': 'B', 'h': 'h', 'H': 'H', 'i': 'i', 'I': 'I',
-    'l': 'q', 'L': 'Q', 'q': 'q', 'Q': 'Q', 'f': 'f', 'd': 'd', '?': '?',
-}
-
-# typecode -> the name of its ctypes type on Linux x86-64, for repr() as CPython shows it
-_CTYPE_NAMES = {
-    'c': 'c_char', 'u': 'c_wchar', 'b': 'c_byte', 'B': 'c_ubyte', 'h': 'c_short', 'H': 'c_ushort',
-    'i': 'c_int', 'I': 'c_uint', 'l': 'c_long', 'L': 'c_ulong', 'q': 'c_long', 'Q': 'c_ulong',
-    'f': 'c_float', 'd': 'c_double', '?': 'c_bool',
+# typecode -> (struct format, name of the ctypes type), as CPython's typecode table has them
+# on Linux x86-64; the name is for repr(), which CPython takes from the ctypes type
+_TYPES = {
+    'c': ('c', 'c_char'), 'u': ('I', 'c_wchar'), 'b': ('b', 'c_byte'), 'B': ('B', 'c_ubyte'),
+    'h': ('h', 'c_short'), 'H': ('H', 'c_ushort'), 'i': ('i', 'c_int'), 'I': ('I', 'c_uint'),
+    'l': ('q', 'c_long'), 'L': ('Q', 'c_ulong'), 'q': ('q', 'c_long'), 'Q': ('Q', 'c_ulong'),
+    'f': ('f', 'c_float'), 'd': ('d', 'c_double'), '?': ('?', 'c_bool'),
 }
 
 if sys.version_info[0] >= 3:
@@ -33,7 +29,7 @@ else:
 
 def _typecode(typecode_or_type):
     code = getattr(typecode_or_type, '_type_', typecode_or_type)
-    if not isinstance(code, str) or code not in _FORMATS:
+    if not isinstance(code, str) or code not in _TYPES:
         raise TypeError('unsupported type for shared memory: %r' % (typecode_or_type,))
     return code
 
@@ -52,12 +48,12 @@ class _Cells(object):
     def __init__(self, code, length, block):
         self._code = code
         self._length = length
-        self._struct = struct.Struct('<' + _FORMATS[code])
+        self._struct = struct.Struct('<' + _TYPES[code][0])
         self._block = block
 
     @classmethod
     def create(cls, code, length):
-        size = struct.calcsize('<' + _FORMATS[code]) * max(length, 1)
+        size = struct.calcsize('<' + _TYPES[code][0]) * max(length, 1)
         return cls(code, length, bridge.runtime().newBlock(size))
 
     def name(self):
@@ -112,7 +108,7 @@ class RawValueObject(object):
         return _rebuild_value, (self._cells._code, self._cells.name())
 
     def __repr__(self):
-        return '%s(%r)' % (_CTYPE_NAMES[self._cells._code], self.value)
+        return '%s(%r)' % (_TYPES[self._cells._code][1], self.value)
 
 
 class RawArrayObject(object):
@@ -184,7 +180,7 @@ class RawArrayObject(object):
         return _rebuild_array, (self._cells._code, len(self), self._cells.name())
 
     def __repr__(self):
-        return '<%s_Array_%d object at %#x>' % (_CTYPE_NAMES[self._cells._code], len(self), id(self))
+        return '<%s_Array_%d object at %#x>' % (_TYPES[self._cells._code][1], len(self), id(self))
 
 
 def _rebuild_value(code, name):
