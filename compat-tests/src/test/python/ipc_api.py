@@ -8,7 +8,7 @@ import sys
 import threading
 import time
 import multiprocessing
-from checks import PATIENCE, check, run
+from checks import PATIENCE, check, expect_raise, run
 from multiprocessing import Process
 
 try:
@@ -370,6 +370,77 @@ def rlock_is_reentrant_and_owner_checked():
             pass
 
 
+def report_lock_reprs(lock, rlock, out):
+    out.put((repr(lock), repr(rlock)))
+
+
+def take_and_report(lock, out):
+    lock.acquire()
+    out.put(repr(lock))
+
+
+@check
+def reprs_name_the_holder_and_state_as_cpython_does():
+    lock, rlock = multiprocessing.Lock(), multiprocessing.RLock()
+    assert (repr(lock), repr(rlock)) == ('<Lock(owner=None)>', '<RLock(None, 0)>')
+    seen = []
+
+    def take_in_a_thread():
+        lock.acquire()
+        rlock.acquire()
+        seen.append((repr(lock), repr(rlock)))
+    t = threading.Thread(target=take_in_a_thread, name='T1')
+    t.start()
+    t.join()
+    assert seen == [('<Lock(owner=MainProcess|T1)>', '<RLock(MainProcess|T1, 1)>')], seen
+    assert (repr(lock), repr(rlock)) == ('<Lock(owner=SomeOtherThread)>',
+                                         '<RLock(SomeOtherThread, nonzero)>')
+    out = multiprocessing.Queue()
+    p = Process(target=report_lock_reprs, args=(lock, rlock, out))
+    p.start()
+    assert out.get(True, PATIENCE) == ('<Lock(owner=SomeOtherProcess)>',
+                                       '<RLock(SomeOtherProcess, nonzero)>')
+    p.join()
+    fresh = multiprocessing.Lock()
+    p = Process(target=take_and_report, args=(fresh, out), name='Holder')
+    p.start()
+    assert out.get(True, PATIENCE) == '<Lock(owner=Holder)>'
+    p.join()
+    r = multiprocessing.RLock()
+    with r:
+        with r:
+            assert repr(r) == '<RLock(MainProcess, 2)>'
+    assert repr(multiprocessing.Condition()) == '<Condition(<RLock(None, 0)>, 0)>'
+    e = multiprocessing.Event()
+    assert repr(e) == '<Event at %#x unset>' % id(e)
+    b = multiprocessing.Barrier(2)
+    where = '<multiprocessing.synchronize.Barrier at %#x' % id(b)
+    assert repr(b) == where + ': waiters=0/2>', repr(b)
+    b.abort()
+    assert repr(b) == where + ': broken>'
+    assert repr(multiprocessing.BoundedSemaphore(2)) == '<BoundedSemaphore(value=2, maxvalue=2)>'
+
+
+@check
+def misuse_raises_what_cpython_raises():
+    e = expect_raise(OSError, multiprocessing.Semaphore, -1)      # sem_open's EINVAL
+    assert e.errno == 22, e
+    expect_raise(OSError, multiprocessing.BoundedSemaphore, -1)
+    expect_raise(OverflowError, multiprocessing.Semaphore, 2 ** 31)
+    cond = multiprocessing.Condition(multiprocessing.Lock())
+    e = expect_raise(AssertionError, cond.wait, 0.01)
+    assert str(e) == 'must acquire() condition before using wait()', e
+    e = expect_raise(AssertionError, cond.notify)
+    assert str(e) == 'lock is not owned', e
+    with cond:
+        assert not cond.wait(0.01)
+        cond.notify_all()
+    q = multiprocessing.Queue()
+    q.close()
+    e = expect_raise(ValueError, q.put, 1)
+    assert str(e) == 'Queue %r is closed' % q and 'multiprocessing.queues.Queue object' in str(e), e
+
+
 @check
 def semaphore_counts_and_bounded_semaphore_refuses_over_release():
     s = multiprocessing.Semaphore(2)
@@ -477,6 +548,22 @@ def pipe_duplex_echo_and_eof():
     a.close()
     p.join()
     assert p.exitcode == 0
+
+
+@check
+def a_message_over_maxlength_leaves_a_duplex_end_sending_only_and_closes_a_receiving_one():
+    a, b = multiprocessing.Pipe()
+    a.send_bytes(b'x' * 100)
+    e = expect_raise(OSError, b.recv_bytes, 10)
+    assert str(e) == 'bad message length', e
+    assert not b.closed and not b.readable and b.writable
+    expect_raise(OSError, b.recv_bytes)
+    b.send('still sends')
+    assert a.recv() == 'still sends'
+    r, w = multiprocessing.Pipe(duplex=False)
+    w.send_bytes(b'y' * 100)
+    expect_raise(OSError, r.recv_bytes, 10)
+    assert r.closed
 
 
 @check

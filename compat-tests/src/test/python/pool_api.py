@@ -304,6 +304,51 @@ def thread_pool_has_the_same_api():
         expect_raise(ValueError, p.apply, fail_on_three, (3,))
 
 
+def put_true_if_in_a_thread(q):
+    q.put(threading.current_thread().name != 'MainThread')
+
+
+@check
+def multiprocessing_dummy_runs_the_api_on_threads():
+    import multiprocessing.dummy as dummy
+    from multiprocessing.dummy import connection as dummy_connection
+    with dummy.Pool(3) as p:
+        assert p.map(square, range(10)) == [x * x for x in range(10)]
+        assert set(p.map(pid_of, range(10))) == set([os.getpid()])
+    q = dummy.Queue()
+    t = dummy.Process(target=put_true_if_in_a_thread, args=(q,))
+    assert t.exitcode is None
+    t.start()
+    t.join()
+    assert q.get(True, PATIENCE) is True and t.exitcode == 0
+    assert dummy.active_children() == []
+    assert dummy.Manager() is dummy
+    ns = dummy.Namespace(b=2, a=1, _hidden=0)
+    assert repr(ns) == 'Namespace(a=1, b=2)', repr(ns)
+    v = dummy.Value('i', 3)
+    v.value += 1
+    assert v.value == 4 and repr(v) == "<Value('i', 4)>", repr(v)
+    assert list(dummy.Array('i', [1, 2])) == [1, 2]
+    jq = dummy.JoinableQueue()
+    jq.put(1)
+    jq.get()
+    jq.task_done()
+    jq.join()
+    a, b = dummy.Pipe()
+    a.send([1, 'x'])
+    assert b.poll(1) and b.recv() == [1, 'x'] and not a.poll()
+    listener = dummy_connection.Listener()
+    client = dummy_connection.Client(listener.address)
+    server = listener.accept()
+    client.send('hello')
+    assert server.recv() == 'hello'
+    server.send('back')
+    assert client.recv() == 'back'
+    with dummy.Lock():
+        pass
+    assert isinstance(dummy.current_process(), threading.Thread)
+
+
 def process_pool_executor_runs_through_mp4j():
     from concurrent.futures import ProcessPoolExecutor
     import multiprocessing.queues

@@ -134,9 +134,18 @@ class Connection(object):
             raise ValueError('negative maxlength')
         data = self._recv()
         if maxlength is not None and len(data) > maxlength:
-            self.close()
-            raise OSError('bad message length')
+            self._bad_message_length()
         return bytes(data) if type(data) is bytearray else data  # a large item's bytearray
+
+    def _bad_message_length(self):
+        # As CPython: an end that can also send stays open for sending only; a receive-only
+        # end is closed.
+        if self._outgoing is not None:
+            self._incoming = None
+            self._get = self._get_value = self._poll = None
+        else:
+            self.close()
+        raise OSError('bad message length')
 
     def recv_bytes_into(self, buf, offset=0):
         data = self._recv()

@@ -145,9 +145,6 @@ class Queue(object):
     def cancel_join_thread(self):
         """Nothing to cancel: mp4j queues have no feeder thread."""
 
-    def __repr__(self):
-        return '<%s at %#x maxsize=%d>' % (type(self).__name__, id(self), self._maxsize)
-
 
 class JoinableQueue(Queue):
     def task_done(self):

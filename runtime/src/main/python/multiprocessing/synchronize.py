@@ -3,12 +3,14 @@
 As in CPython, one SemLock base; Lock, RLock, Semaphore and BoundedSemaphore differ only in
 kind and maximum, and Condition and Event are built from them.
 """
+import errno
 import os
 import threading
 import time
 
 from . import bridge
 from . import context
+from . import process
 from . import util
 
 try:
@@ -112,10 +114,27 @@ except ImportError:                     # Python 2
     from thread import get_ident as _get_ident
 
 
+def _check_initial_value(value):
+    """CPython's errors for a value sem_open refuses (EINVAL) or a C int cannot hold."""
+    if value > SEM_VALUE_MAX:
+        raise OverflowError('Python int too large to convert to C int')
+    if value < 0:
+        raise OSError(errno.EINVAL, os.strerror(errno.EINVAL))
+
+
+def _owner_name():
+    """How CPython's reprs name the holder in this process: the process, and the thread if
+    it is not the main one."""
+    name = process.current_process().name
+    thread = threading.current_thread().name
+    if thread != 'MainThread':
+        name += '|' + thread
+    return name
+
+
 class Semaphore(SemLock):
     def __init__(self, value=1, ctx=None):
-        if value < 0:
-            raise ValueError('semaphore initial value must be >= 0')
+        _check_initial_value(value)
         SemLock.__init__(self, SEMAPHORE, value, SEM_VALUE_MAX, ctx=ctx)
 
     def get_value(self):
@@ -127,8 +146,7 @@ class Semaphore(SemLock):
 
 class BoundedSemaphore(Semaphore):
     def __init__(self, value=1, ctx=None):
-        if value < 0:
-            raise ValueError('semaphore initial value must be >= 0')
+        _check_initial_value(value)
         SemLock.__init__(self, SEMAPHORE, value, value, ctx=ctx)
 
     def __repr__(self):
@@ -141,11 +159,13 @@ class Lock(SemLock):
 
     def __repr__(self):
         if self._is_mine():
-            owner = '%s|%s' % (os.getpid(), threading.current_thread().name)
+            owner = _owner_name()
         elif self._get_value() == 1:
             owner = 'None'
-        else:
+        elif self._count > 0:
             owner = 'SomeOtherThread'
+        else:
+            owner = 'SomeOtherProcess'
         return '<%s(owner=%s)>' % (type(self).__name__, owner)
 
 
@@ -155,8 +175,14 @@ class RLock(SemLock):
 
     def __repr__(self):
         if self._is_mine():
-            return '<RLock(%s|%s, %d)>' % (os.getpid(), threading.current_thread().name, self._count)
-        return '<RLock(%s, 0)>' % ('None' if self._get_value() == 1 else 'SomeOtherThread')
+            owner, count = _owner_name(), self._count
+        elif self._get_value() == 1:
+            owner, count = 'None', 0
+        elif self._count > 0:
+            owner, count = 'SomeOtherThread', 'nonzero'
+        else:
+            owner, count = 'SomeOtherProcess', 'nonzero'
+        return '<%s(%s, %s)>' % (type(self).__name__, owner, count)
 
 
 class Condition(object):
@@ -187,12 +213,12 @@ class Condition(object):
     def __exit__(self, *args):
         return self._lock.__exit__(*args)
 
-    def _check_owned(self):
-        if isinstance(self._lock, SemLock) and self._lock._kind == RECURSIVE_MUTEX:
-            assert self._lock._is_mine(), 'must acquire() condition before using wait()'
+    def _check_owned(self, message):
+        if isinstance(self._lock, SemLock):
+            assert self._lock._is_mine(), message
 
     def wait(self, timeout=None):
-        self._check_owned()
+        self._check_owned('must acquire() condition before using wait()')
         self._sleeping_count.release()
         # Let go of the lock completely (an RLock may be held several times) ...
         count = self._lock._count if isinstance(self._lock, SemLock) else 1
@@ -209,7 +235,7 @@ class Condition(object):
                 self._lock._count = count
 
     def notify(self, n=1):
-        self._check_owned()
+        self._check_owned('lock is not owned')
         assert not self._wait_semaphore.acquire(False)
         # Forget sleepers whose wait timed out after they were counted.
         while self._woken_count.acquire(False):
@@ -234,7 +260,11 @@ class Condition(object):
         return util.wait_for(self.wait, predicate, timeout)
 
     def __repr__(self):
-        return '<Condition(%s)>' % (self._lock,)
+        try:
+            waiters = self._sleeping_count._get_value() - self._woken_count._get_value()
+        except Exception:
+            waiters = 'unknown'
+        return '<%s(%s, %s)>' % (type(self).__name__, self._lock, waiters)
 
 
 class Event(object):
@@ -278,7 +308,7 @@ class Event(object):
         self._attach(bridge.runtime().attachEvent(name))
 
     def __repr__(self):
-        return '<%s(%s)>' % (type(self).__name__, 'set' if self.is_set() else 'unset')
+        return '<%s at %#x %s>' % (type(self).__name__, id(self), 'set' if self.is_set() else 'unset')
 
 
 class Barrier(object):
@@ -389,6 +419,7 @@ class Barrier(object):
         return self._get(self._STATE) == -2
 
     def __repr__(self):
+        where = '%s.%s at %#x' % (type(self).__module__, type(self).__name__, id(self))
         if self.broken:
-            return '<%s(broken)>' % type(self).__name__
-        return '<%s(waiters=%d/%d)>' % (type(self).__name__, self.n_waiting, self.parties)
+            return '<%s: broken>' % where
+        return '<%s: waiters=%d/%d>' % (where, self.n_waiting, self.parties)
