@@ -241,6 +241,7 @@ class BaseProcess(object):
             util._close_stdin()
             _current_process = self
             _parent_process = _ParentProcess(self._parent_name, self._parent_pid, parent_sentinel)
+            util.info('child process calling self.run()')
             try:
                 self.run()
                 exitcode = 0
@@ -260,6 +261,7 @@ class BaseProcess(object):
             sys.stderr.write('Process %s:\n' % self.name)
             traceback.print_exc()
         finally:
+            util.info('process exiting with exitcode %d' % exitcode)
             util._flush_std_streams()
         return exitcode
 

@@ -6,8 +6,9 @@ GraalPy only: Jython has no mmap, so there the import fails with ImportError.
 
 Names: a block made without a name gets one that starts with the process tree's prefix, and
 the tree's resource tracker removes it when the root process ends if nobody unlinked it (as
-CPython's resource tracker removes a leaked block). A block made with a name of the caller's
-is the caller's to unlink.
+CPython's resource tracker removes a leaked block), unless it was made with track=False or
+unregistered (resource_tracker). A block made with a name of the caller's is the caller's to
+unlink (or to resource_tracker.register); attaching to a block registers nothing.
 """
 import binascii
 import os
@@ -19,6 +20,7 @@ except ImportError:
     raise ImportError('multiprocessing.shared_memory needs the mmap module, which Jython does not have')
 
 from . import bridge
+from . import resource_tracker
 
 __all__ = ['SharedMemory', 'ShareableList']
 
@@ -33,7 +35,7 @@ def _new_name():
 class SharedMemory(object):
     """A block of shared memory: create=True makes it, else it attaches to `name`."""
 
-    def __init__(self, name=None, create=False, size=0):
+    def __init__(self, name=None, create=False, size=0, track=True):
         if not size >= 0:
             raise ValueError("'size' must be a positive integer")
         if create:
@@ -63,6 +65,10 @@ class SharedMemory(object):
             raise
         self._size = size
         self._buf = memoryview(self._mmap)
+        if create and not track:
+            # Python 3.13's track=False: the block outlives the process tree (a block without
+            # a name of the caller's would otherwise go when the tree ends).
+            resource_tracker.unregister(name, 'shared_memory')
 
     def __del__(self):
         try:
@@ -103,6 +109,7 @@ class SharedMemory(object):
     def unlink(self):
         """Removes the name: no one can attach any more; the memory goes when all closed it."""
         os.unlink(_SHM_DIR + self._name)
+        resource_tracker._resource_tracker._forget(self._name)
 
 
 # ShareableList layout (little-endian), in one SharedMemory block:

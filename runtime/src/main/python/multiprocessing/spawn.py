@@ -17,6 +17,7 @@ import _mp4j_main
 
 from . import process
 from . import reduction
+from . import util
 
 __all__ = ['get_preparation_data', 'prepare', 'rehearse', 'run_job']
 
@@ -33,6 +34,9 @@ def get_preparation_data(name, start_method):
         start_method=start_method,
         unbuffered=_mp4j_main.std_streams_unbuffered(),
     )
+    if util._logger is not None:
+        data['log_level'] = util._logger.getEffectiveLevel()
+        data['log_to_stderr'] = util._log_to_stderr
     main_module = sys.modules.get('__main__')
     main_path = getattr(main_module, '__file__', None)
     if main_path:
@@ -72,6 +76,10 @@ def prepare(data):
     _adopt_environ(data['environ'])
     if data['unbuffered'] != _mp4j_main.std_streams_unbuffered():
         _mp4j_main.configure_std_streams(data['unbuffered'])
+    if data.get('log_to_stderr'):
+        util.log_to_stderr()
+    if 'log_level' in data:
+        util.get_logger().setLevel(data['log_level'])
     from . import context
     context._force_start_method(data['start_method'])
     if 'main_path' in data:

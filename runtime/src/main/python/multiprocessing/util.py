@@ -16,6 +16,7 @@ LOGGER_NAME = 'multiprocessing'
 DEFAULT_LOGGING_FORMAT = '[%(levelname)s/%(processName)s] %(message)s'
 
 _logger = None
+_log_to_stderr = False          # children repeat log_to_stderr() (spawn.get_preparation_data)
 
 
 def get_logger():
@@ -25,17 +26,24 @@ def get_logger():
     if _logger is None:
         _logger = logging.getLogger(LOGGER_NAME)
         _logger.propagate = 0
+        # Registered again so that it runs before logging's own exit handler (atexit runs
+        # the last registered first), and its messages are still written.
+        if hasattr(atexit, 'unregister'):
+            atexit.unregister(_exit_function)
+            atexit.register(_exit_function)
     return _logger
 
 
 def log_to_stderr(level=None):
     import logging
+    global _log_to_stderr
     logger = get_logger()
     handler = logging.StreamHandler()
     handler.setFormatter(logging.Formatter(DEFAULT_LOGGING_FORMAT))
     logger.addHandler(handler)
     if level:
         logger.setLevel(level)
+    _log_to_stderr = True
     return logger
 
 
@@ -83,6 +91,8 @@ class Finalize(object):
             return None
         if self._pid != os.getpid():
             return None
+        sub_debug('finalizer calling %s with args %s and kwargs %s',
+                  self._callback, self._args, self._kwargs)
         res = self._callback(*self._args, **self._kwargs)
         self._weakref = self._callback = self._args = self._kwargs = self._key = None
         return res
@@ -157,13 +167,18 @@ def _exit_function():
     if _exiting:
         return
     _exiting = True
+    info('process shutting down')
+    debug('running all "atexit" finalizers with priority >= 0')
     _run_finalizers(0)
     if process.current_process() is not None:
         for p in process.active_children():
             if p.daemon:
+                info('calling terminate() for daemon %s', p.name)
                 p._popen.terminate()
         for p in process.active_children():
+            info('calling join() for process %s', p.name)
             p.join()
+    debug('running the remaining "atexit" finalizers')
     _run_finalizers()
 
 

@@ -241,6 +241,22 @@ public final class Mp4jRuntime implements AutoCloseable {
         return names.next();
     }
 
+    /** Starts the tree's resource tracker now (it starts with the first shared name anyway). */
+    @HostAccess.Export
+    public void ensureResourceTracker() {
+        names.startTracker();
+    }
+
+    /**
+     * Notes that {@code /dev/shm/<fileName>} is to be removed at the tree's end ({@code remove})
+     * or kept though it is one of the tree's names: {@code resource_tracker.register} and
+     * {@code unregister} (see SharedNames).
+     */
+    @HostAccess.Export
+    public void markSharedName(String fileName, boolean remove) {
+        names.mark(fileName, remove);
+    }
+
     /** Begins filling the warm pool in the background, ahead of the first {@code start()}. */
     @HostAccess.Export
     public void prewarm() {

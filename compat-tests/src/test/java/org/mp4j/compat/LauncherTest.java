@@ -105,6 +105,36 @@ class LauncherTest {
         assertTrue(r.stderr().contains("ZeroDivisionError: child failed"), r::describe);
     }
 
+    @Test
+    void logToStderrReachesChildrenOfEveryStartMethodWithItsLevel() throws IOException {
+        Path p = script("logs.py",
+            "import logging, multiprocessing as mp",
+            "def f(x):",
+            "    mp.get_logger().info('inside %s', x)",
+            "if __name__ == '__main__':",
+            "    logger = mp.log_to_stderr(logging.INFO)",
+            "    for method in ('fork', 'spawn'):",
+            "        p = mp.get_context(method).Process(target=f, args=(method,), name='P-' + method)",
+            "        p.start()",
+            "        p.join()",
+            "    logger.setLevel(logging.WARNING)",
+            "    p = mp.Process(target=f, args=('quiet',))",
+            "    p.start()",
+            "    p.join()",
+            "    logger.setLevel(logging.INFO)");
+        Mp4j.Run r = mp4j(p, null, Map.of());
+        assertEquals(0, r.exitCode(), r::describe);
+        List<String> expected = new java.util.ArrayList<>();
+        for (String method : List.of("fork", "spawn")) {
+            String who = "[INFO/P-" + method + "] ";
+            expected.addAll(List.of(who + "child process calling self.run()", who + "inside " + method,
+                who + "process shutting down", who + "process exiting with exitcode 0"));
+        }
+        expected.add("[INFO/MainProcess] process shutting down");
+        List<String> logged = r.stderr().lines().filter(l -> l.startsWith("[")).toList();
+        assertEquals(expected, logged, r::describe);
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"-u", "PYTHONUNBUFFERED", "buffered"})
     void stdoutIsBufferedAsCPythonsUnlessUnbufferedIsAsked(String variant) throws Exception {

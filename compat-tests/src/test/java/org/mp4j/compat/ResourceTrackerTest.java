@@ -125,6 +125,78 @@ class ResourceTrackerTest {
         assertEquals("", run.stderr().strip(), run::describe);
     }
 
+    /** resource_tracker's register and unregister (and SharedMemory's track=False) as in CPython. */
+    private static final String REGISTER_AND_UNREGISTER = String.join("\n",
+        "import os, sys, time",
+        "from multiprocessing import shared_memory, resource_tracker",
+        "def block(**kw):",
+        "    return shared_memory.SharedMemory(create=True, size=16, **kw)",
+        "kept, untracked, gone, readded = block(), block(track=False), block(), block()",
+        "resource_tracker.unregister(kept._name, 'shared_memory')",
+        "resource_tracker.unregister(readded._name, 'shared_memory')",
+        "resource_tracker.register(readded._name, 'shared_memory')",     // the last word counts
+        "named = shared_memory.SharedMemory('mp4jtest_%d' % os.getpid(), create=True, size=16)",
+        "resource_tracker.register(named.name, 'shared_memory')",
+        "try:",
+        "    resource_tracker.register(named.name, 'no_such_type')",
+        "except ValueError as e:",
+        "    print('ValueError')",
+        "with open('names.txt', 'w') as f:",
+        "    f.write(' '.join(b.name for b in (kept, untracked, gone, readded, named)))",
+        "with open('root.pid', 'w') as f:",
+        "    f.write(str(os.getpid()))",
+        "if sys.argv[1:] == ['hang']:",
+        "    time.sleep(120)",
+        "");
+
+    @ParameterizedTest
+    @ValueSource(strings = {"exit", "kill -9"})
+    void registeredNamesGoAndUnregisteredOnesStayWhenTheTreeEnds(String end) throws Exception {
+        Path script = dir.resolve("register.py");
+        Files.writeString(script, REGISTER_AND_UNREGISTER, StandardCharsets.UTF_8);
+        List<String> cmd = new java.util.ArrayList<>(List.of(Mp4j.HOME.resolve("mp4j").toString(), script.toString()));
+        if (end.equals("exit")) {
+            Mp4j.Run run = Mp4j.runCommand(cmd, dir, Duration.ofSeconds(180), Map.of(), null);
+            assertEquals(0, run.exitCode(), run::describe);
+            assertEquals("ValueError", run.stdout().strip(), run::describe);
+        } else {
+            cmd.add("hang");
+            Process root = new ProcessBuilder(cmd).directory(dir.toFile())
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(dir.resolve("err.txt").toFile()).start();
+            try {
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+                while (!Files.exists(dir.resolve("root.pid")) && root.isAlive() && System.nanoTime() < deadline) {
+                    Thread.sleep(50);
+                }
+                assertTrue(Files.exists(dir.resolve("root.pid")), () -> "the script did not get going: " + read(dir.resolve("err.txt")));
+                Thread.sleep(200);
+                root.toHandle().destroyForcibly();
+                root.waitFor(10, TimeUnit.SECONDS);
+            } finally {
+                Mp4j.killTree(root.toHandle());
+            }
+        }
+        String[] names = Files.readString(dir.resolve("names.txt")).strip().split(" ");
+        long rootPid = Long.parseLong(Files.readString(dir.resolve("root.pid")).strip());
+        Path ledger = SHM.resolve("mp4j-ledger." + rootPid);
+        try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (Files.exists(ledger) && System.nanoTime() < deadline) {
+                Thread.sleep(50);                // after a kill the watcher needs up to 0.2 s to notice
+            }
+            assertTrue(Files.exists(SHM.resolve(names[0])), "an unregistered block was removed");
+            assertTrue(Files.exists(SHM.resolve(names[1])), "a track=False block was removed");
+            assertTrue(!Files.exists(SHM.resolve(names[2])), "a tracked block was left");
+            assertTrue(!Files.exists(SHM.resolve(names[3])), "a block registered again was left");
+            assertTrue(!Files.exists(SHM.resolve(names[4])), "a registered block of the user's name was left");
+            assertTrue(!Files.exists(ledger), "the ledger was left");
+        } finally {
+            for (String n : names) {
+                Files.deleteIfExists(SHM.resolve(n));
+            }
+        }
+    }
+
     /** Every process the root started, the tracker's too if it were among them, killed at once. */
     @Test
     void namesAreRemovedWhenTheWholeTreeIsKilledWithSigkill() throws Exception {
