@@ -654,6 +654,34 @@ def value_and_array_are_shared_and_locked():
 
 
 @check
+def values_and_arrays_store_what_ctypes_stores():
+    v = multiprocessing.Value('i', 2 ** 31 - 1)
+    v.value += 1                                    # C ints wrap around
+    assert v.value == -2 ** 31, v.value
+    b = multiprocessing.Value('B', 0)
+    b.value = -1
+    assert b.value == 255, b.value
+    f = multiprocessing.Value('f', 0.0)
+    f.value = 1e40                                  # too large for a C float
+    assert f.value == float('inf'), f.value
+    for bad in (1.5, 'x', None):
+        expect_raise(TypeError, setattr, v, 'value', bad)
+    expect_raise(TypeError, setattr, f, 'value', 'x')
+    assert v.value == -2 ** 31                      # a refused value changed nothing
+    expect_raise(TypeError, multiprocessing.Value, '?')   # not a typecode of CPython's table
+    expect_raise(TypeError, multiprocessing.Value, 'zz')
+    text = multiprocessing.Array('c', b'hey')
+    assert text[:] == b'hey' and text[1:] == b'ey' and list(text) == [b'h', b'e', b'y']
+    text[0:2] = b'HE'
+    assert text.value == b'HEy', text.value
+    expect_raise(TypeError, text.__setitem__, 0, b'ab')
+    wide = multiprocessing.Array('u', u'hey')
+    assert wide[:] == u'hey' and wide[::-1] == u'yeh' and list(wide) == [u'h', u'e', u'y']
+    ints = multiprocessing.Array('i', range(4))
+    assert ints[1:3] == [1, 2] and list(ints) == [0, 1, 2, 3] and ints[::2] == [0, 2]
+
+
+@check
 def connection_wait_returns_the_ready_connections_and_sentinels():
     # The slow child sends only when told: under load a child's JVM may take longer to boot
     # than any fixed delay (CI once waited 60 s for the fast one), and the check is about

@@ -23,15 +23,65 @@ _TYPES = {
 
 if sys.version_info[0] >= 3:
     _unichr = chr
+    _TEXT_TYPE = str
 else:
     _unichr = unichr          # noqa: F821 (Python 2)
+    _TEXT_TYPE = unicode      # noqa: F821 (Python 2)
 
 
 def _typecode(typecode_or_type):
-    code = getattr(typecode_or_type, '_type_', typecode_or_type)
+    if isinstance(typecode_or_type, str):
+        if typecode_or_type == '?' or typecode_or_type not in _TYPES:
+            # CPython's typecode table has no '?' (ctypes.c_bool the type is fine)
+            raise TypeError('this type has no size')
+        return typecode_or_type
+    code = getattr(typecode_or_type, '_type_', None)
     if not isinstance(code, str) or code not in _TYPES:
         raise TypeError('unsupported type for shared memory: %r' % (typecode_or_type,))
     return code
+
+
+_INTEGER_CODES = 'bBhHiIlLqQ'
+_PY2 = sys.version_info[0] < 3
+_FLOAT32_MAX = 3.4028234663852886e+38
+
+
+def _c_value(code, size, value):
+    """value as ctypes would store it in a C `code`: integers wrap around as in C, a float too
+    large for a C float becomes infinite; what ctypes refuses raises its TypeError."""
+    if code in _INTEGER_CODES:
+        if isinstance(value, float) or not hasattr(value, '__index__'):
+            if _PY2:
+                raise TypeError('int expected instead of float' if isinstance(value, float)
+                                else 'an integer is required')
+            raise TypeError("'%s' object cannot be interpreted as an integer" % type(value).__name__)
+        bits = size * 8
+        value = value.__index__() & ((1 << bits) - 1)
+        if code.islower() and value >> (bits - 1):
+            value -= 1 << bits
+        return value
+    if code in 'fd':
+        if isinstance(value, (str, bytes)) or not hasattr(value, '__float__'):
+            raise TypeError('must be real number, not %s' % type(value).__name__)
+        value = float(value)
+        if code == 'f' and abs(value) > _FLOAT32_MAX and value == value:
+            value = float('inf') if value > 0 else float('-inf')
+        return value
+    if code == 'c':
+        if isinstance(value, int) and 0 <= value < 256:
+            return struct.pack('B', value)
+        if isinstance(value, (bytes, bytearray)) and len(value) == 1:
+            return bytes(value)
+        raise TypeError('one character bytes, bytearray or integer expected')
+    if code == 'u':
+        if _PY2 and isinstance(value, str):
+            value = value.decode('ascii')                # as Python 2's c_wchar takes it
+        if isinstance(value, _TEXT_TYPE):
+            if len(value) != 1:
+                raise TypeError('one character unicode string expected')
+            return ord(value)
+        raise TypeError('unicode string expected instead of %s instance' % type(value).__name__)
+    return value                                      # '?': struct stores any object's truth
 
 
 def _zero(code):
@@ -70,14 +120,7 @@ class _Cells(object):
         return value
 
     def set(self, i, value):
-        if self._code == 'u':
-            value = ord(value)
-        elif self._code == 'c' and not isinstance(value, bytes):
-            raise TypeError('one character bytes, bytearray or integer expected')
-        try:
-            data = self._struct.pack(value)
-        except struct.error as e:
-            raise TypeError(str(e))
+        data = self._struct.pack(_c_value(self._code, self._struct.size, value))
         self._block.write(i * self._struct.size, bridge.java_bytes(data))
 
     def raw(self):
@@ -130,7 +173,12 @@ class RawArrayObject(object):
 
     def __getitem__(self, i):
         if isinstance(i, slice):
-            return [self._cells.get(k) for k in range(*i.indices(len(self)))]
+            items = [self._cells.get(k) for k in range(*i.indices(len(self)))]
+            if self._cells._code == 'c':            # as ctypes: char and wchar arrays slice to strings
+                return b''.join(items)
+            if self._cells._code == 'u':
+                return u''.join(items)
+            return items
         return self._cells.get(self._index(i))
 
     def __setitem__(self, i, value):
@@ -145,7 +193,7 @@ class RawArrayObject(object):
             self._cells.set(self._index(i), value)
 
     def __iter__(self):
-        return iter(self[:])
+        return iter([self._cells.get(k) for k in range(len(self))])
 
     def _get_value(self):
         if self._cells._code != 'c':
@@ -307,7 +355,8 @@ class SynchronizedArray(SynchronizedBase):
             self._obj[i] = value
 
     def __iter__(self):
-        return iter(self[:])
+        with self._lock:
+            return iter(list(self._obj))
 
 
 class SynchronizedString(SynchronizedArray):
