@@ -122,7 +122,9 @@ class LauncherTest {
             "    p.start()",
             "    p.join()",
             "    logger.setLevel(logging.INFO)");
-        Mp4j.Run r = mp4j(p, null, Map.of());
+        // Three children, one a fresh JVM (spawn): beside CI's other scripts on 2 cores this
+        // took over 120 s once (four copies at once on a quiet machine: 50-58 s each).
+        Mp4j.Run r = mp4j(Duration.ofSeconds(360), p, null, Map.of());
         assertEquals(0, r.exitCode(), r::describe);
         List<String> expected = new java.util.ArrayList<>();
         for (String method : List.of("fork", "spawn")) {
