@@ -160,16 +160,8 @@ class ResourceTrackerTest {
             assertEquals(0, run.exitCode(), run::describe);
             assertEquals("ValueError", run.stdout().strip(), run::describe);
         } else {
-            cmd.add("hang");
-            Process root = new ProcessBuilder(cmd).directory(dir.toFile())
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(dir.resolve("err.txt").toFile()).start();
+            Process root = startHanging(cmd);
             try {
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-                while (!Files.exists(dir.resolve("root.pid")) && root.isAlive() && System.nanoTime() < deadline) {
-                    Thread.sleep(50);
-                }
-                assertTrue(Files.exists(dir.resolve("root.pid")), () -> "the script did not get going: " + read(dir.resolve("err.txt")));
-                Thread.sleep(200);
                 root.toHandle().destroyForcibly();
                 root.waitFor(10, TimeUnit.SECONDS);
             } finally {
@@ -205,19 +197,10 @@ class ResourceTrackerTest {
 
     private void assertNamesRemovedAfter(String engine, Consumer<Process> kill, String what) throws Exception {
         Path script = write();
-        Process root = new ProcessBuilder(Mp4j.HOME.resolve("mp4j").toString(), "--engine", engine,
-            script.toString(), "hang")
-            .directory(dir.toFile()).redirectOutput(ProcessBuilder.Redirect.DISCARD)
-            .redirectError(dir.resolve("err.txt").toFile()).start();
+        Process root = startHanging(new java.util.ArrayList<>(List.of(Mp4j.HOME.resolve("mp4j").toString(),
+            "--engine", engine, script.toString())));
         try {
-            Path pidFile = dir.resolve("root.pid");
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-            while (!Files.exists(pidFile) && root.isAlive() && System.nanoTime() < deadline) {
-                Thread.sleep(50);
-            }
-            assertTrue(Files.exists(pidFile), () -> "the script did not get going: " + read(dir.resolve("err.txt")));
-            Thread.sleep(200);                   // the file is complete once it exists; be safe anyway
-            long rootPid = Long.parseLong(Files.readString(pidFile).strip());
+            long rootPid = Long.parseLong(Files.readString(dir.resolve("root.pid")).strip());
             assertMadeSemaphoresAndSegments();
             assertTrue(!namesOf(rootPid).isEmpty(), "the names exist while the tree runs");
             kill.accept(root);
@@ -229,6 +212,24 @@ class ResourceTrackerTest {
         } finally {
             Mp4j.killTree(root.toHandle());
         }
+    }
+
+    /** Starts cmd with the argument "hang" and returns once the script has written root.pid. */
+    private Process startHanging(List<String> cmd) throws Exception {
+        cmd.add("hang");
+        Process root = new ProcessBuilder(cmd).directory(dir.toFile())
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(dir.resolve("err.txt").toFile()).start();
+        Path pidFile = dir.resolve("root.pid");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (!Files.exists(pidFile) && root.isAlive() && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        if (!Files.exists(pidFile)) {
+            Mp4j.killTree(root.toHandle());
+        }
+        assertTrue(Files.exists(pidFile), () -> "the script did not get going: " + read(dir.resolve("err.txt")));
+        Thread.sleep(200);                   // the file is complete once it exists; be safe anyway
+        return root;
     }
 
     private Path write() throws IOException {
