@@ -54,3 +54,24 @@ def socket_frames(sock):
 
 # GraalPy's native POSIX backend serves AF_UNIX sockets, abstract names included.
 UNIX_SOCKETS = True
+
+
+def let_handlers_replace_ignore(signal_module):
+    """signal.signal() as CPython's: a handler (or SIG_DFL) replaces SIG_IGN. The JVM installs
+    nothing over a signal the kernel has ignored, so on GraalPy the common pattern
+    `old = signal.signal(SIGINT, SIG_IGN); pool = Pool(); signal.signal(SIGINT, old)` left
+    SIGINT ignored for good; the kernel's default is given back first here, then the JVM
+    installs the handler."""
+    jvm_signal = signal_module.signal
+    if getattr(jvm_signal, 'lets_handlers_replace_ignore', False):
+        return                                      # done already in this process
+    ignore = signal_module.SIG_IGN
+
+    def signal(signalnum, handler):
+        if handler != ignore and runtime().signalIgnored(signalnum):
+            runtime().restoreSignalDefault(signalnum)
+        return jvm_signal(signalnum, handler)
+
+    signal.__doc__ = jvm_signal.__doc__
+    signal.lets_handlers_replace_ignore = True
+    signal_module.signal = signal

@@ -216,6 +216,7 @@ def run_main(argv, unbuffered=False):
     module.__file__ = path
     module.__builtins__ = builtins
     sys.modules['__main__'] = module
+    install_keyboard_interrupt()
     try:
         with open(path, 'rb') as f:
             source = f.read()
@@ -224,12 +225,40 @@ def run_main(argv, unbuffered=False):
         status = 0
     except SystemExit as e:
         status = exit_status(e)
+    except KeyboardInterrupt:
+        print_exception_from(1)
+        status = DIED_BY_SIGINT
     except BaseException:
         print_exception_from(1)
         status = 1
     status = run_exit_functions(status)
     flush_std_streams()
     return status
+
+
+# run_main's status for a script ended by an uncaught KeyboardInterrupt: the launcher then ends
+# the process by SIGINT, as CPython does (a shell sees 130, a Python parent -2).
+DIED_BY_SIGINT = -2
+
+
+def install_keyboard_interrupt():
+    """Ctrl-C as CPython's start-up sets it: SIGINT raises KeyboardInterrupt in the main thread,
+    unless this process started with SIGINT ignored (nohup, `cmd &` in a shell script): then it
+    stays ignored. GraalPy only: Jython runs a Python signal handler in a thread of its own,
+    where a KeyboardInterrupt reaches nobody, so Ctrl-C ends a Jython script as it ends a JVM."""
+    try:
+        import _mp4j_graalpy
+    except ImportError:
+        return
+    import signal
+    runtime = _mp4j_graalpy.installed_runtime()
+    if runtime is None:
+        return                                          # the build's AOT training run
+    _mp4j_graalpy.let_handlers_replace_ignore(signal)
+    if runtime.signalIgnored(signal.SIGINT):
+        signal.signal(signal.SIGINT, signal.SIG_IGN)     # what getsignal() then says
+    else:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def run_exit_functions(status):

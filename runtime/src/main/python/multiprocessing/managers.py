@@ -14,6 +14,7 @@ Jython, whose socket module has no Unix sockets.
 """
 import array
 import os
+import signal
 import sys
 import threading
 import traceback
@@ -402,6 +403,8 @@ class BaseManager(object):
 
     @classmethod
     def _run_server(cls, registry, address, authkey, serializer, writer, initializer=None, initargs=()):
+        # As CPython's: Ctrl-C (sent to the whole group) must not end the server under its clients.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
         if initializer is not None:
             initializer(*initargs)
         server = cls._Server(registry, address, authkey, serializer)

@@ -15,6 +15,7 @@ import types
 
 import _mp4j_main
 
+from . import bridge
 from . import process
 from . import reduction
 from . import util
@@ -33,6 +34,7 @@ def get_preparation_data(name, start_method):
         environ=dict(os.environ),
         start_method=start_method,
         unbuffered=_mp4j_main.std_streams_unbuffered(),
+        sigint=sigint_for_child(start_method),
     )
     if util._logger is not None:
         data['log_level'] = util._logger.getEffectiveLevel()
@@ -87,6 +89,59 @@ def prepare(data):
             rebuild_main_from_definitions(data['main_path'], data.get('main_globals', {}))
         else:
             run_main_as_mp_main(data['main_path'])
+    take_sigint(data.get('sigint'))
+
+
+def sigint_for_child(start_method):
+    """How a child is to treat SIGINT (Ctrl-C), as a CPython child would: 'ignore' where the
+    parent ignores it (fork copies that, and spawn's exec keeps it: the known way to keep Ctrl-C
+    away from Pool workers); under fork on GraalPy, the parent's own handler, pickled (a function
+    of __main__ or of a module), or 'default' for SIG_DFL; else 'interrupt', CPython's start-up
+    default (KeyboardInterrupt in the main thread)."""
+    import signal
+    runtime = bridge.installed_runtime()        # none in the build's AOT training run
+    if runtime is not None and runtime.signalIgnored(signal.SIGINT):
+        return 'ignore'
+    if bridge.ENGINE != 'graalpy':
+        return 'interrupt'          # Jython's getsignal() swaps handlers: racy, not asked
+    handler = signal.getsignal(signal.SIGINT)
+    if handler == signal.SIG_IGN:
+        return 'ignore'
+    if start_method == 'fork' and handler == signal.SIG_DFL:
+        return 'default'
+    if start_method == 'fork' and handler not in (signal.default_int_handler, None):
+        try:
+            return reduction.dumps(handler)
+        except Exception:
+            pass                    # a lambda or a bound method: the child gets the default
+    return 'interrupt'
+
+
+def take_sigint(how):
+    """The child's side of sigint_for_child(). Until now SIGINT was ignored (a child in the warm
+    pool ignores it, see ChildMain). On Jython a child that is not to ignore it gets the kernel's
+    default (it dies by SIGINT): a Python handler there runs in a thread of its own, where a
+    KeyboardInterrupt reaches nobody."""
+    import signal
+    if bridge.ENGINE == 'graalpy' and bridge.installed_runtime() is not None:
+        import _mp4j_graalpy
+        _mp4j_graalpy.let_handlers_replace_ignore(signal)
+    if how == 'ignore':
+        if bridge.ENGINE == 'graalpy':
+            signal.signal(signal.SIGINT, signal.SIG_IGN)    # what getsignal() then says
+        return
+    runtime = bridge.installed_runtime()
+    if runtime is not None:
+        runtime.restoreSignalDefault(signal.SIGINT)
+    if bridge.ENGINE != 'graalpy' or how == 'default':
+        return
+    handler = signal.default_int_handler
+    if how not in (None, 'interrupt'):
+        try:
+            handler = reduction.loads(how)
+        except Exception:
+            pass
+    signal.signal(signal.SIGINT, handler)
 
 
 def _adopt_environ(parent_environ):

@@ -9,6 +9,7 @@ import org.mp4j.engine.EngineKind;
 import org.mp4j.process.ChildLauncher;
 import org.mp4j.process.ChildProcess;
 import org.mp4j.process.ControlServer;
+import org.mp4j.process.SignalDisposition;
 import org.mp4j.process.WarmPool;
 import org.mp4j.queues.SharedQueue;
 import org.mp4j.reduction.FdPassing;
@@ -255,6 +256,22 @@ public final class Mp4jRuntime implements AutoCloseable {
     @HostAccess.Export
     public void markSharedName(String fileName, boolean remove) {
         names.mark(fileName, remove);
+    }
+
+    /** Whether signal {@code sig} is ignored in this process now, as the kernel has it. */
+    @HostAccess.Export
+    public boolean signalIgnored(int sig) {
+        return SignalDisposition.isIgnored(sig);
+    }
+
+    /**
+     * Gives signal {@code sig} back to its default action: the JVM installs no handler over an
+     * ignored signal, so a child whose pool ignored SIGINT calls this before Python's
+     * {@code signal.signal()}.
+     */
+    @HostAccess.Export
+    public void restoreSignalDefault(int sig) {
+        SignalDisposition.restoreDefault(sig);
     }
 
     /** Begins filling the warm pool in the background, ahead of the first {@code start()}. */

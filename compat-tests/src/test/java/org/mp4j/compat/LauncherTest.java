@@ -218,6 +218,117 @@ class LauncherTest {
     }
 
     @Test
+    void ctrlCRaisesKeyboardInterruptInRootAndChildrenAndSparesIgnoringWorkersAndTheManager() throws Exception {
+        Path p = script("ctrl_c.py",
+            "import multiprocessing as mp",
+            "import signal, sys, time",
+            "def square(x):",
+            "    time.sleep(1)",
+            "    return x * x",
+            "def sleeper(ready):",
+            "    ready.set()",
+            "    try:",
+            "        time.sleep(60)",
+            "    except KeyboardInterrupt:",
+            "        print('child: KeyboardInterrupt')",
+            "        sys.stdout.flush()",
+            "if __name__ == '__main__':",
+            "    manager = mp.Manager()",
+            "    shared = manager.dict()",
+            "    default = signal.signal(signal.SIGINT, signal.SIG_IGN)",
+            "    pool = mp.Pool(2)               # its workers ignore Ctrl-C, as under CPython",
+            "    signal.signal(signal.SIGINT, default)",
+            "    ready = mp.Event()",
+            "    p = mp.Process(target=sleeper, args=(ready,))",
+            "    p.start()",
+            "    ready.wait(60)",
+            "    result = pool.map_async(square, range(6))",
+            "    print('started')",
+            "    sys.stdout.flush()",
+            "    try:",
+            "        p.join()",
+            "    except KeyboardInterrupt:",
+            "        print('root: KeyboardInterrupt')",
+            "    p.join()",
+            "    print('child exitcode %s' % p.exitcode)",
+            "    print('pool %s' % result.get(60))",
+            "    shared['ok'] = 1",
+            "    print('manager %s' % shared['ok'])",
+            "    sys.stdout.flush()",
+            "    raise KeyboardInterrupt");
+        Interrupted r = interruptOnceStarted(p);
+        // CPython 3.11 prints the same and dies by SIGINT (a shell's 130).
+        assertEquals(130, r.run().exitCode(), r.run()::describe);
+        List<String> lines = r.run().lines();
+        assertEquals(6, lines.size(), r.run()::describe);
+        assertEquals("started", lines.get(0), r.run()::describe);
+        assertEquals(java.util.Set.of("child: KeyboardInterrupt", "root: KeyboardInterrupt"),
+            java.util.Set.copyOf(lines.subList(1, 3)), r.run()::describe);     // either comes first
+        assertEquals(List.of("child exitcode 0", "pool [0, 1, 4, 9, 16, 25]", "manager 1"), lines.subList(3, 6),
+            r.run()::describe);
+        assertTrue(r.run().stderr().strip().endsWith("KeyboardInterrupt"), r.run()::describe);
+        assertEquals(List.of(), r.survivors(), "processes of the tree still alive");
+    }
+
+    @Test
+    void ctrlCEndsAJythonTreeAsItEndsAJvm() throws Exception {
+        Path p = script("ctrl_c_py2.py",
+            "import multiprocessing as mp",
+            "import sys, time",
+            "def sleeper():",
+            "    time.sleep(60)",
+            "if __name__ == '__main__':",
+            "    p = mp.Process(target=sleeper)",
+            "    p.start()",
+            "    print 'started'",
+            "    sys.stdout.flush()",
+            "    p.join()",
+            "    print 'joined'");
+        Interrupted r = interruptOnceStarted(p);
+        assertEquals(130, r.run().exitCode(), r.run()::describe);
+        assertEquals(List.of("started"), r.run().lines(), r.run()::describe);
+        assertEquals(List.of(), r.survivors(), "processes of the tree still alive");
+    }
+
+    /** A run ended by SIGINT to its process group, and the processes of its tree alive 5 s after. */
+    private record Interrupted(Mp4j.Run run, List<Long> survivors) {
+    }
+
+    /**
+     * Runs the script as a terminal's foreground job would run it (its own process group, SIGINT
+     * at its default even where the test runner ignores it), and once it printed "started" sends
+     * SIGINT to the whole group, as Ctrl-C does.
+     */
+    private Interrupted interruptOnceStarted(Path script) throws Exception {
+        Path out = dir.resolve("out.txt");
+        Path err = dir.resolve("err.txt");
+        Process p = new ProcessBuilder("python3", "-c",
+                "import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); os.setsid(); "
+                    + "os.execv(sys.argv[1], sys.argv[1:])",
+                Mp4j.HOME.resolve("mp4j").toString(), script.toString())
+            .directory(dir.toFile()).redirectOutput(out.toFile()).redirectError(err.toFile())
+            .redirectInput(new java.io.File("/dev/null")).start();
+        long t0 = System.nanoTime();
+        long deadline = t0 + Duration.ofSeconds(240).toNanos();
+        while (p.isAlive() && System.nanoTime() < deadline && !Files.readString(out).contains("started")) {
+            Thread.sleep(100);
+        }
+        List<ProcessHandle> tree = p.toHandle().descendants().toList();
+        new ProcessBuilder("kill", "-INT", "--", "-" + p.pid()).inheritIO().start().waitFor();
+        boolean ended = p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS);
+        if (!ended) {
+            Mp4j.killTree(p.toHandle());
+            p.waitFor();
+        }
+        Thread.sleep(5000);
+        List<Long> survivors = tree.stream().filter(ProcessHandle::isAlive).map(ProcessHandle::pid).toList();
+        tree.forEach(ProcessHandle::destroyForcibly);
+        Mp4j.Run run = new Mp4j.Run(ended ? p.exitValue() : Mp4j.TIMED_OUT, Files.readAllBytes(out),
+            Files.readString(err), Duration.ofNanos(System.nanoTime() - t0));
+        return new Interrupted(run, survivors);
+    }
+
+    @Test
     void missingScriptFailsLikeCPython() {
         Mp4j.Run r = mp4j(dir.resolve("nope.py"), null, Map.of());
         assertEquals(2, r.exitCode(), r::describe);

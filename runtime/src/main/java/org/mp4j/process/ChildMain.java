@@ -41,6 +41,10 @@ public final class ChildMain {
         // and terminate it at once; set again after the engine is up (an engine may install
         // handlers). A handler the script installs with signal.signal() replaces it.
         boolean termIsDefault = SignalDisposition.restoreDefault(SignalDisposition.SIGTERM);
+        // Ctrl-C reaches the whole foreground group: a child waiting in the pool ignores it (a
+        // root may catch KeyboardInterrupt and start more children); its job sets SIGINT as a
+        // CPython child would have it (spawn.py).
+        SignalDisposition.ignore(SignalDisposition.SIGINT);
         boolean background = args.length > 3 && "background".equals(args[3]);
         SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
         ch.connect(UnixDomainSocketAddress.of(args[0]));
@@ -57,6 +61,7 @@ public final class ChildMain {
         if (!termIsDefault || !SignalDisposition.restoreDefault(SignalDisposition.SIGTERM)) {
             Signal.handle(new Signal("TERM"), s -> Runtime.getRuntime().halt(128 + 15));
         }
+        SignalDisposition.ignore(SignalDisposition.SIGINT);
         if (background && !job.isDone()) {
             workOut(runtime, engine, () -> !job.isDone() && BootPriority.inBackground());
         }
