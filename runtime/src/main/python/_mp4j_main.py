@@ -244,18 +244,25 @@ DIED_BY_SIGINT = -2
 def install_keyboard_interrupt():
     """Ctrl-C as CPython's start-up sets it: SIGINT raises KeyboardInterrupt in the main thread,
     unless this process started with SIGINT ignored (nohup, `cmd &` in a shell script): then it
-    stays ignored. GraalPy only: Jython runs a Python signal handler in a thread of its own,
-    where a KeyboardInterrupt reaches nobody, so Ctrl-C ends a Jython script as it ends a JVM."""
+    stays ignored. On Jython, which runs a Python signal handler in a thread of its own where a
+    KeyboardInterrupt reaches nobody, SIGINT gets the kernel's default: the process ends at once
+    (the JVM's handler ran its shutdown in a thread that raced the script's own end, which
+    could then exit with 0)."""
     try:
-        import _mp4j_graalpy
+        import _mp4j_graalpy as engine_bridge
     except ImportError:
-        return
-    import signal
-    runtime = _mp4j_graalpy.installed_runtime()
+        import _mp4j_jython as engine_bridge
+    runtime = engine_bridge.installed_runtime()
     if runtime is None:
         return                                          # the build's AOT training run
-    _mp4j_graalpy.let_handlers_replace_ignore(signal)
-    if runtime.signalIgnored(signal.SIGINT):
+    import signal
+    ignored = runtime.signalIgnored(signal.SIGINT)
+    if engine_bridge.__name__ == '_mp4j_jython':
+        if not ignored:
+            runtime.restoreSignalDefault(signal.SIGINT)
+        return
+    engine_bridge.let_handlers_replace_ignore(signal)
+    if ignored:
         signal.signal(signal.SIGINT, signal.SIG_IGN)     # what getsignal() then says
     else:
         signal.signal(signal.SIGINT, signal.default_int_handler)

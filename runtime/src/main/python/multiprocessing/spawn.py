@@ -123,24 +123,25 @@ def take_sigint(how):
     default (it dies by SIGINT): a Python handler there runs in a thread of its own, where a
     KeyboardInterrupt reaches nobody."""
     import signal
-    if bridge.ENGINE == 'graalpy' and bridge.installed_runtime() is not None:
-        import _mp4j_graalpy
-        _mp4j_graalpy.let_handlers_replace_ignore(signal)
-    if how == 'ignore':
-        if bridge.ENGINE == 'graalpy':
-            signal.signal(signal.SIGINT, signal.SIG_IGN)    # what getsignal() then says
+    runtime = bridge.installed_runtime()        # none in the build's AOT training run
+    if bridge.ENGINE != 'graalpy':
+        if how != 'ignore' and runtime is not None:
+            runtime.restoreSignalDefault(signal.SIGINT)
         return
-    runtime = bridge.installed_runtime()
     if runtime is not None:
-        runtime.restoreSignalDefault(signal.SIGINT)
-    if bridge.ENGINE != 'graalpy' or how == 'default':
-        return
-    handler = signal.default_int_handler
-    if how not in (None, 'interrupt'):
-        try:
-            handler = reduction.loads(how)
-        except Exception:
-            pass
+        import _mp4j_graalpy
+        _mp4j_graalpy.let_handlers_replace_ignore(signal)   # gives the default back first
+    if how == 'ignore':
+        handler = signal.SIG_IGN                # ignored already; getsignal() then says so
+    elif how == 'default':
+        handler = signal.SIG_DFL
+    else:
+        handler = signal.default_int_handler
+        if how not in (None, 'interrupt'):
+            try:
+                handler = reduction.loads(how)
+            except Exception:
+                pass
     signal.signal(signal.SIGINT, handler)
 
 

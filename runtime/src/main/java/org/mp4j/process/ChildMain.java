@@ -61,7 +61,6 @@ public final class ChildMain {
         if (!termIsDefault || !SignalDisposition.restoreDefault(SignalDisposition.SIGTERM)) {
             Signal.handle(new Signal("TERM"), s -> Runtime.getRuntime().halt(128 + 15));
         }
-        SignalDisposition.ignore(SignalDisposition.SIGINT);
         if (background && !job.isDone()) {
             workOut(runtime, engine, () -> !job.isDone() && BootPriority.inBackground());
         }

@@ -23,15 +23,16 @@ import java.lang.invoke.MethodHandle;
  * child would have (see {@code spawn.py}). A root whose script ended on an uncaught
  * {@code KeyboardInterrupt} dies by SIGINT, as CPython does ({@link #dieBy}).
  *
- * <p>Only {@code sa_handler}, the first field of Linux's {@code struct sigaction} (152 bytes on
- * x86-64 and aarch64 glibc), is read: {@code SIG_DFL} is 0, {@code SIG_IGN} is 1.
+ * <p>Only {@code sa_handler}, the first field of Linux's {@code struct sigaction}, is read
+ * ({@code SIG_DFL} is 0, {@code SIG_IGN} is 1); the buffer is larger than the whole struct
+ * (152 bytes on x86-64 glibc), so any layout of the fields after it fits.
  */
 public final class SignalDisposition {
     public static final int SIGINT = 2;
     static final int SIGTERM = 15;
 
     private static final long SIG_IGN = 1L;
-    private static final long SIGACTION_SIZE = 152;
+    private static final long SIGACTION_BUFFER = 512;
     private static final Linker LINKER = Linker.nativeLinker();
     private static final MethodHandle SIGNAL = LINKER.downcallHandle(
         LINKER.defaultLookup().find("signal").orElseThrow(),
@@ -59,7 +60,7 @@ public final class SignalDisposition {
     /** Whether {@code sig} is ignored now (read with {@code sigaction}, nothing changed). */
     public static boolean isIgnored(int sig) {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment old = arena.allocate(SIGACTION_SIZE, 8);
+            MemorySegment old = arena.allocate(SIGACTION_BUFFER, 8);
             int rc = (int) SIGACTION.invokeExact(sig, MemorySegment.NULL, old);
             return rc == 0 && old.get(ValueLayout.JAVA_LONG, 0) == SIG_IGN;
         } catch (Throwable t) {
