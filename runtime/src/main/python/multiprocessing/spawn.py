@@ -84,12 +84,19 @@ def prepare(data):
         util.get_logger().setLevel(data['log_level'])
     from . import context
     context._force_start_method(data['start_method'])
+    # SIGINT as a CPython child has it from its first instant, before __main__ is rebuilt (spawn
+    # runs the script's top level again); a handler the parent pickled may need __main__ first.
+    sigint = data.get('sigint')
+    handler_of_script = sigint not in (None, 'ignore', 'default', 'interrupt')
+    if sigint is not None and not handler_of_script:
+        take_sigint(sigint)
     if 'main_path' in data:
         if data['start_method'] == 'fork':
             rebuild_main_from_definitions(data['main_path'], data.get('main_globals', {}))
         else:
             run_main_as_mp_main(data['main_path'])
-    take_sigint(data.get('sigint'))
+    if handler_of_script:
+        take_sigint(sigint)
 
 
 def sigint_for_child(start_method):
@@ -118,31 +125,43 @@ def sigint_for_child(start_method):
 
 
 def take_sigint(how):
-    """The child's side of sigint_for_child(). Until now SIGINT was ignored (a child in the warm
-    pool ignores it, see ChildMain). On Jython a child that is not to ignore it gets the kernel's
-    default (it dies by SIGINT): a Python handler there runs in a thread of its own, where a
-    KeyboardInterrupt reaches nobody."""
+    """The child's side of sigint_for_child(). Until now a Ctrl-C was only noted (a child in the
+    warm pool must survive it, see BootSigint); one that came after the job did is delivered
+    here, once SIGINT is set, as it would have reached a CPython child. On Jython a child that
+    is not to ignore SIGINT gets the kernel's default (it dies by SIGINT): a Python handler
+    there runs in a thread of its own, where a KeyboardInterrupt reaches nobody."""
     import signal
     runtime = bridge.installed_runtime()        # none in the build's AOT training run
-    if bridge.ENGINE != 'graalpy':
-        if how != 'ignore' and runtime is not None:
-            runtime.restoreSignalDefault(signal.SIGINT)
+    if runtime is None:
         return
-    if runtime is not None:
+    if bridge.ENGINE == 'graalpy':
         import _mp4j_graalpy
         _mp4j_graalpy.let_handlers_replace_ignore(signal)   # gives the default back first
     if how == 'ignore':
-        handler = signal.SIG_IGN                # ignored already; getsignal() then says so
-    elif how == 'default':
+        if bridge.ENGINE == 'graalpy':
+            signal.signal(signal.SIGINT, signal.SIG_IGN)    # getsignal() then says so
+        runtime.ignoreSignal(signal.SIGINT)     # at the kernel: what this child's children inherit
+        runtime.takeBootSigint()
+        return
+    if bridge.ENGINE != 'graalpy':
+        runtime.restoreSignalDefault(signal.SIGINT)
+        if runtime.takeBootSigint():
+            runtime.dieBySignal(signal.SIGINT)
+        return
+    if how == 'default':
         handler = signal.SIG_DFL
     else:
         handler = signal.default_int_handler
-        if how not in (None, 'interrupt'):
+        if how != 'interrupt':
             try:
                 handler = reduction.loads(how)
             except Exception:
                 pass
     signal.signal(signal.SIGINT, handler)
+    if runtime.takeBootSigint():
+        if handler == signal.SIG_DFL:
+            runtime.dieBySignal(signal.SIGINT)
+        handler(signal.SIGINT, sys._getframe())     # default_int_handler raises KeyboardInterrupt
 
 
 def _adopt_environ(parent_environ):
@@ -194,6 +213,7 @@ def rehearse():
     from . import context
     data = get_preparation_data(process.current_process().name, 'spawn')
     data.pop('main_path', None)
+    data.pop('sigint')                  # the pool's way with Ctrl-C stays (see BootSigint)
     counter = process._process_counter
     context.set_spawning_popen(_Rehearsal())
     try:
@@ -219,6 +239,13 @@ def run_job(payload):
         prep, process_blob = reduction.loads(payload)
         prepare(prep)
         process_obj = reduction.loads(process_blob)
+    except KeyboardInterrupt:
+        # Ctrl-C before the target ran: CPython's child prints it and dies by SIGINT
+        import traceback
+        traceback.print_exc()
+        from . import util
+        util._flush_std_streams()
+        return _mp4j_main.DIED_BY_SIGINT
     except BaseException:
         import traceback
         traceback.print_exc()

@@ -6,6 +6,7 @@ import java.util.function.BooleanSupplier;
 import org.graalvm.polyglot.HostAccess;
 import org.mp4j.connection.FramedSocket;
 import org.mp4j.engine.EngineKind;
+import org.mp4j.process.BootSigint;
 import org.mp4j.process.ChildLauncher;
 import org.mp4j.process.ChildProcess;
 import org.mp4j.process.ControlServer;
@@ -40,6 +41,7 @@ public final class Mp4jRuntime implements AutoCloseable {
     private WarmPool pool;             // guarded by this
     private List<AutoCloseable> scratch;   // while a workout runs: what it made; guarded by this
     private BooleanSupplier scratchWanted; // while a workout runs: whether to go on; guarded by this
+    private volatile BootSigint bootSigint;  // a child's: Ctrl-C from its job's arrival on
 
     private Mp4jRuntime(EngineKind engine, boolean child, int warmPoolSize) {
         this.engine = engine;
@@ -272,6 +274,33 @@ public final class Mp4jRuntime implements AutoCloseable {
     @HostAccess.Export
     public void restoreSignalDefault(int sig) {
         SignalDisposition.restoreDefault(sig);
+    }
+
+    /** Ignores signal {@code sig} at the kernel level (what {@code SIG_IGN} means to a child it starts). */
+    @HostAccess.Export
+    public void ignoreSignal(int sig) {
+        SignalDisposition.ignore(sig);
+    }
+
+    /** Never returns: ends this process by signal {@code sig}, as its default action does. */
+    @HostAccess.Export
+    public void dieBySignal(int sig) {
+        SignalDisposition.dieBy(sig);
+    }
+
+    /** Called by the child entry point: the SIGINT note its job reads ({@link #takeBootSigint}). */
+    public void attachBootSigint(BootSigint watch) {
+        bootSigint = watch;
+    }
+
+    /**
+     * Whether a Ctrl-C reached this child after its job came and before the job set SIGINT as
+     * the script wants (the job then delivers it); false in a root. The note is cleared.
+     */
+    @HostAccess.Export
+    public boolean takeBootSigint() {
+        BootSigint watch = bootSigint;
+        return watch != null && watch.takePending();
     }
 
     /** Begins filling the warm pool in the background, ahead of the first {@code start()}. */

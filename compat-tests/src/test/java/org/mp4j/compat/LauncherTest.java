@@ -241,7 +241,7 @@ class LauncherTest {
             "    ready = mp.Event()",
             "    p = mp.Process(target=sleeper, args=(ready,))",
             "    p.start()",
-            "    ready.wait(60)",
+            "    ready.wait()",
             "    result = pool.map_async(square, range(6))",
             "    print('started')",
             "    sys.stdout.flush()",
@@ -271,6 +271,39 @@ class LauncherTest {
     }
 
     @Test
+    void ctrlCInterruptsAChildThatStillBoots() throws Exception {
+        // Under spawn the child runs the script's top level first; CPython's child has its
+        // handler from its start, so a Ctrl-C there ends it with a traceback, exit code -2.
+        Path p = script("ctrl_c_boot.py",
+            "import multiprocessing as mp",
+            "import sys, time",
+            "def work():",
+            "    print('child: target ran')",
+            "if __name__ == '__mp_main__':",
+            "    print('booting')",
+            "    sys.stdout.flush()",
+            "    time.sleep(60)",
+            "    print('child: slept')",
+            "if __name__ == '__main__':",
+            "    mp.set_start_method('spawn')",
+            "    p = mp.Process(target=work)",
+            "    p.start()",
+            "    try:",
+            "        p.join()",
+            "    except KeyboardInterrupt:",
+            "        print('root: KeyboardInterrupt')",
+            "    p.join()",
+            "    print('child exitcode %s' % p.exitcode)");
+        Interrupted r = interruptOnce(p, "booting");
+        assertEquals(0, r.run().exitCode(), r.run()::describe);
+        assertEquals(List.of("booting", "root: KeyboardInterrupt", "child exitcode -2"), r.run().lines(),
+            r.run()::describe);
+        assertTrue(r.run().stderr().contains("time.sleep(60)"), r.run()::describe);
+        assertTrue(r.run().stderr().strip().endsWith("KeyboardInterrupt"), r.run()::describe);
+        assertEquals(List.of(), r.survivors(), "processes of the tree still alive");
+    }
+
+    @Test
     void ctrlCEndsAJythonTreeAsItEndsAJvm() throws Exception {
         Path p = script("ctrl_c_py2.py",
             "import multiprocessing as mp",
@@ -294,12 +327,16 @@ class LauncherTest {
     private record Interrupted(Mp4j.Run run, List<Long> survivors) {
     }
 
+    private Interrupted interruptOnceStarted(Path script) throws Exception {
+        return interruptOnce(script, "started");
+    }
+
     /**
      * Runs the script as a terminal's foreground job would run it (its own process group, SIGINT
-     * at its default even where the test runner ignores it), and once it printed "started" sends
-     * SIGINT to the whole group, as Ctrl-C does.
+     * at its default even where the test runner ignores it), and once it printed {@code marker}
+     * sends SIGINT to the whole group, as Ctrl-C does.
      */
-    private Interrupted interruptOnceStarted(Path script) throws Exception {
+    private Interrupted interruptOnce(Path script, String marker) throws Exception {
         Path out = dir.resolve("out.txt");
         Path err = dir.resolve("err.txt");
         Process p = new ProcessBuilder("python3", "-c",
@@ -310,12 +347,13 @@ class LauncherTest {
             .redirectInput(new java.io.File("/dev/null")).start();
         long t0 = System.nanoTime();
         long deadline = t0 + Duration.ofSeconds(240).toNanos();
-        while (p.isAlive() && System.nanoTime() < deadline && !Files.readString(out).contains("started")) {
+        while (p.isAlive() && System.nanoTime() < deadline && !Files.readString(out).contains(marker)) {
             Thread.sleep(100);
         }
         List<ProcessHandle> tree = p.toHandle().descendants().toList();
         new ProcessBuilder("kill", "-INT", "--", "-" + p.pid()).inheritIO().start().waitFor();
-        boolean ended = p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS);
+        // generous: with other test classes at once, one CI run took 166 s to print "started"
+        boolean ended = p.waitFor(150, java.util.concurrent.TimeUnit.SECONDS);
         if (!ended) {
             Mp4j.killTree(p.toHandle());
             p.waitFor();

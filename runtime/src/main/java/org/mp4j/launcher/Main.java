@@ -11,6 +11,7 @@ import org.mp4j.engine.EngineKind;
 import org.mp4j.engine.EngineSettings;
 import org.mp4j.engine.PythonEngine;
 import org.mp4j.engine.PythonLib;
+import org.mp4j.process.ExitStatus;
 import org.mp4j.process.SignalDisposition;
 
 /**
@@ -21,15 +22,12 @@ import org.mp4j.process.SignalDisposition;
  * so that a JDK AOT cache recorded from this run covers what every mp4j JVM loads at start-up.
  */
 public final class Main {
-    /** What {@code _mp4j_main.run_main} returns for a script ended by an uncaught KeyboardInterrupt. */
-    private static final int DIED_BY_SIGINT = -2;
-
     private Main() {
     }
 
     public static void main(String[] args) {
         int status = run(args);
-        if (status == DIED_BY_SIGINT) {
+        if (status == ExitStatus.DIED_BY_SIGINT) {
             SignalDisposition.dieBy(SignalDisposition.SIGINT);
         }
         Runtime.getRuntime().halt(status);

@@ -60,9 +60,12 @@ public final class ChildLauncher {
         return args;
     }
 
-    /** A child started now, at this process's priority (for a start that needs it at once). */
+    /**
+     * A child started now for one start that waits for it (spawn, or the pool had none), at
+     * this process's priority; it is told so ({@code dedicated}), see {@link ChildMain}.
+     */
     public ChildProcess launch() {
-        return launch(false);
+        return launch(false, true);
     }
 
     /**
@@ -70,8 +73,12 @@ public final class ChildLauncher {
      * (a pool refill, see {@link BootPriority}).
      */
     public ChildProcess launch(boolean background) {
+        return launch(background, false);
+    }
+
+    private ChildProcess launch(boolean background, boolean dedicated) {
         try {
-            return forker.submit(() -> launchHere(background)).get();
+            return forker.submit(() -> launchHere(background, dedicated)).get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while starting a child JVM", e);
@@ -96,7 +103,7 @@ public final class ChildLauncher {
         }
     }
 
-    private ChildProcess launchHere(boolean background) {
+    private ChildProcess launchHere(boolean background, boolean dedicated) {
         String token = UUID.randomUUID().toString();
         List<String> cmd = new ArrayList<>();
         if (Files.isExecutable(SETPRIV)) {
@@ -113,7 +120,7 @@ public final class ChildLauncher {
         cmd.add(control.path().toString());
         cmd.add(token);
         cmd.add(engine.cliName());
-        cmd.add(lowered.isEmpty() ? "foreground" : "background");
+        cmd.add(dedicated ? "dedicated" : lowered.isEmpty() ? "foreground" : "background");
         ProcessBuilder pb = new ProcessBuilder(cmd)
             .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
             .redirectOutput(ProcessBuilder.Redirect.INHERIT)

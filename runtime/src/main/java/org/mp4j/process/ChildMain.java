@@ -20,8 +20,9 @@ import org.mp4j.engine.PythonLib;
 import sun.misc.Signal;
 
 /**
- * Entry point of a child JVM: {@code ChildMain <control socket> <token> <engine> background|foreground}
- * (background: a pool refill, started at the lowest priority, see {@link BootPriority}).
+ * Entry point of a child JVM: {@code ChildMain <control socket> <token> <engine> background|foreground|dedicated}
+ * (background: a pool refill, started at the lowest priority, see {@link BootPriority};
+ * dedicated: started for one start that waits for it, whose job comes as soon as it is READY).
  *
  * <p>It connects to its parent first, so that from its first moment the end of that connection
  * (the parent died, even by SIGKILL) halts it; then warms its engine, exercises its IPC paths
@@ -41,20 +42,22 @@ public final class ChildMain {
         // and terminate it at once; set again after the engine is up (an engine may install
         // handlers). A handler the script installs with signal.signal() replaces it.
         boolean termIsDefault = SignalDisposition.restoreDefault(SignalDisposition.SIGTERM);
-        // Ctrl-C reaches the whole foreground group: a child waiting in the pool ignores it (a
-        // root may catch KeyboardInterrupt and start more children); its job sets SIGINT as a
-        // CPython child would have it (spawn.py).
-        SignalDisposition.ignore(SignalDisposition.SIGINT);
+        // Ctrl-C reaches the whole foreground group: a child waiting in the pool survives it (a
+        // root may catch KeyboardInterrupt and start more children); one that comes after the
+        // job did is kept for the job, which sets SIGINT as a CPython child has it (spawn.py).
         boolean background = args.length > 3 && "background".equals(args[3]);
+        boolean dedicated = args.length > 3 && "dedicated".equals(args[3]);
+        CompletableFuture<byte[]> job = new CompletableFuture<>();
+        BootSigint bootSigint = BootSigint.install(() -> dedicated || job.isDone());
         SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
         ch.connect(UnixDomainSocketAddress.of(args[0]));
         DataInputStream in = new DataInputStream(new BufferedInputStream(Channels.newInputStream(ch)));
         DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Channels.newOutputStream(ch)));
-        CompletableFuture<byte[]> job = new CompletableFuture<>();
         Thread.ofPlatform().daemon().name("mp4j-parent-watch").start(() -> watchParent(in, job));
 
         EngineKind kind = EngineKind.parse(args[2]);
         Mp4jRuntime runtime = Mp4jRuntime.install(kind, true);
+        runtime.attachBootSigint(bootSigint);
         PythonEngine engine = kind.open(EngineSettings.fromEnvironment(PythonLib.locate(), false), runtime);
         runtime.rehearseIpc();
         engine.warmUp();
@@ -67,15 +70,19 @@ public final class ChildMain {
         // A child that waits in the warm pool collects its start-up garbage now, while nobody
         // waits for it; else the first young collection of its job copies the engine's start-up
         // objects (pauses of 60-100 ms measured inside Pool.map). A child whose job has already
-        // come (spawn) goes straight on.
-        if (!job.isDone()) {
+        // come, or comes at READY (dedicated), goes straight on.
+        if (!dedicated && !job.isDone()) {
             System.gc();
         }
         new ControlMessage(ControlMessage.READY, args[1].getBytes(StandardCharsets.UTF_8)).writeTo(out);
 
-        int code = engine.runChild(job.get()) & 0xff;
+        int status = engine.runChild(job.get());
         engine.flush();
         runtime.close();
+        if (status == ExitStatus.DIED_BY_SIGINT) {
+            SignalDisposition.dieBy(SignalDisposition.SIGINT);
+        }
+        int code = status & 0xff;
         ControlMessage.exit(code).writeTo(out);
         ImmediateExit.exit(code);
     }

@@ -9,6 +9,12 @@ package org.mp4j.process;
  * with 143 too), which CPython shows as the negative signal number.
  */
 public final class ExitStatus {
+    /**
+     * What the Python side returns for a script or job ended by an uncaught KeyboardInterrupt:
+     * the process then dies by SIGINT, as CPython does (a shell sees 130, a Python parent -2).
+     */
+    public static final int DIED_BY_SIGINT = -2;
+
     private ExitStatus() {
     }
 

@@ -18,9 +18,9 @@ import java.lang.invoke.MethodHandle;
  * the JVM and replaces the default again.
  *
  * <p>SIGINT (Ctrl-C reaches every process of the terminal's foreground group): a child JVM
- * ignores it while it waits in the warm pool, so that a root that catches
+ * survives it while it waits in the warm pool ({@link BootSigint}), so that a root that catches
  * {@code KeyboardInterrupt} and goes on still has its pool; its job then sets what a CPython
- * child would have (see {@code spawn.py}). A root whose script ended on an uncaught
+ * child would have (see {@code spawn.py}). A process whose script or job ended on an uncaught
  * {@code KeyboardInterrupt} dies by SIGINT, as CPython does ({@link #dieBy}).
  *
  * <p>Only {@code sa_handler}, the first field of Linux's {@code struct sigaction}, is read
@@ -53,7 +53,7 @@ public final class SignalDisposition {
     }
 
     /** Ignores {@code sig} from now on; false if the call failed. */
-    static boolean ignore(int sig) {
+    public static boolean ignore(int sig) {
         return set(sig, MemorySegment.ofAddress(SIG_IGN));
     }
 
