@@ -603,9 +603,43 @@ class MapResult(ApplyResult):
             self._pool = None
 
 
-# How results reach the caller of imap's next(): GraalPy's SimpleQueue is Java code, a put and
-# get a few us where a threading.Condition's notify and wait are many Python calls.
-_Handoff = getattr(queue, 'SimpleQueue', queue.Queue)      # Python 2: Queue.Queue
+class _LockedHandoff(object):
+    """How results reach the caller of imap's next() on GraalPy: its SimpleQueue is Java code (a
+    put and a get take a few us, where a threading.Condition's notify and wait are many Python
+    calls), but a get() that blocks in it lets no Ctrl-C through until an item comes. So the
+    items go through a SimpleQueue and the one consumer sleeps on a lock (whose acquire a
+    KeyboardInterrupt does end) that every put() releases."""
+
+    def __init__(self):
+        self._items = queue.SimpleQueue()
+        self._wake = threading.Lock()       # locked: nothing new since the consumer looked
+        self._wake.acquire()
+
+    def put(self, item):
+        self._items.put(item)
+        if self._wake.locked():
+            try:
+                self._wake.release()
+            except RuntimeError:
+                pass                        # another put() released it first
+
+    def get(self, block=True, timeout=None):
+        deadline = None if timeout is None else time.time() + timeout
+        while self._items.empty():
+            if not block:
+                raise queue.Empty
+            if deadline is None:
+                self._wake.acquire()
+            else:
+                left = deadline - time.time()
+                if left <= 0 or not self._wake.acquire(True, left):
+                    if self._items.empty():
+                        raise queue.Empty
+        return self._items.get(False)
+
+
+# Python 2 (Jython) has no SimpleQueue, and a Jython signal handler interrupts no wait anyway.
+_Handoff = _LockedHandoff if hasattr(queue, 'SimpleQueue') else queue.Queue
 _LENGTH_KNOWN = object()        # handed over too: a next() waiting for more looks at the length
 
 

@@ -271,6 +271,35 @@ class LauncherTest {
     }
 
     @Test
+    void ctrlCInterruptsARootWaitingForImapResults() throws Exception {
+        // The common clean-up pattern; the workers get the Ctrl-C too and die of it, but the
+        // root's KeyboardInterrupt must come, not the WorkerLostError of a worker's death.
+        Path p = script("ctrl_c_imap.py",
+            "import multiprocessing as mp",
+            "import sys, time",
+            "def slow(x):",
+            "    time.sleep(0.3)",
+            "    return x",
+            "if __name__ == '__main__':",
+            "    pool = mp.Pool(2)",
+            "    try:",
+            "        for r in pool.imap(slow, range(1000)):",
+            "            if r == 1:",
+            "                print('started')",
+            "                sys.stdout.flush()",
+            "        print('all done')",
+            "    except KeyboardInterrupt:",
+            "        print('root: KeyboardInterrupt')",
+            "        pool.terminate()",
+            "        pool.join()",
+            "    print('end')");
+        Interrupted r = interruptOnce(p, "started");
+        assertEquals(0, r.run().exitCode(), r.run()::describe);
+        assertEquals(List.of("started", "root: KeyboardInterrupt", "end"), r.run().lines(), r.run()::describe);
+        assertEquals(List.of(), r.survivors(), "processes of the tree still alive");
+    }
+
+    @Test
     void ctrlCInterruptsAChildThatStillBoots() throws Exception {
         // Under spawn the child runs the script's top level first; CPython's child has its
         // handler from its start, so a Ctrl-C there ends it with a traceback, exit code -2.
