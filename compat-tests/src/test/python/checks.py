@@ -3,7 +3,10 @@
 # reads the first line ("checks: a,b,...") and one "ok NAME (seconds)" or "FAIL NAME: why" per check.
 from __future__ import print_function
 
+import os
+import signal
 import sys
+import threading
 import time
 import traceback
 
@@ -18,6 +21,32 @@ PATIENCE = 120
 def check(fn):
     CHECKS.append(fn)
     return fn
+
+
+def ctrl_c_check(fn):
+    """A check of what Ctrl-C does, run where it raises KeyboardInterrupt: on GraalPy, not on
+    Jython, which ends at once on SIGINT (README)."""
+    if sys.version_info[0] >= 3:
+        CHECKS.append(fn)
+    return fn
+
+
+def interrupted(wait, *args):
+    """Whether wait(*args) ended by the KeyboardInterrupt of a SIGINT that this process sends
+    itself a second into the wait, as a Ctrl-C would come; False if it returned first."""
+    timer = threading.Timer(1.0, os.kill, (os.getpid(), signal.SIGINT))
+    timer.start()
+    try:
+        wait(*args)
+    except KeyboardInterrupt:
+        return True
+    try:
+        timer.cancel()
+        timer.join()
+        time.sleep(0.5)                 # a signal already sent lands here, not in the next check
+    except KeyboardInterrupt:
+        pass
+    return False
 
 
 def expect_raise(kind, fn, *args):

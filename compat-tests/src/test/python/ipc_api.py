@@ -8,7 +8,7 @@ import sys
 import threading
 import time
 import multiprocessing
-from checks import PATIENCE, check, expect_raise, run
+from checks import PATIENCE, check, ctrl_c_check, expect_raise, interrupted, run
 from multiprocessing import Process
 
 try:
@@ -488,6 +488,32 @@ def event_set_clear_wait():
     assert e.is_set() and e.wait() is True and e.wait(0) is True
     e.clear()
     assert not e.is_set()
+
+
+@ctrl_c_check
+def ctrl_c_ends_the_waits_of_every_ipc_object():
+    # A Python thread blocked in Java code sees no signal: each wait must end by itself.
+    e = multiprocessing.Event()
+    assert interrupted(e.wait)
+    assert interrupted(multiprocessing.Queue().get)
+    assert interrupted(multiprocessing.SimpleQueue().get)
+    lock = multiprocessing.Lock()
+    lock.acquire()
+    assert interrupted(lock.acquire)
+    assert interrupted(multiprocessing.Semaphore(0).acquire)
+    a, b = multiprocessing.Pipe()
+    assert interrupted(b.recv)
+    cond = multiprocessing.Condition()
+    with cond:
+        assert interrupted(cond.wait)
+    assert interrupted(multiprocessing.Barrier(2).wait)
+    # nothing was left broken: the objects still work
+    e.set()
+    assert e.wait(1) is True
+    a.send('after')
+    assert b.recv() == 'after'
+    lock.release()
+    assert lock.acquire(timeout=1)
 
 
 def wait_and_report(event, out, answer):

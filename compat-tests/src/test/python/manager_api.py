@@ -6,7 +6,7 @@ import os
 import sys
 import time
 import multiprocessing
-from checks import PATIENCE, check, expect_raise, run
+from checks import PATIENCE, check, ctrl_c_check, expect_raise, interrupted, run
 from multiprocessing import Process, Pool
 from multiprocessing.managers import BaseManager, SyncManager
 
@@ -351,6 +351,18 @@ if sys.version_info[0] >= 3:            # GraalPy: mmap; Jython has none (and Py
     check(shared_memory_manager_unlinks_its_blocks_at_shutdown)
 else:
     check(shared_memory_is_refused_clearly_on_jython)
+
+
+@ctrl_c_check
+def ctrl_c_ends_a_wait_for_the_manager_and_its_proxies_still_answer():
+    with multiprocessing.Manager() as m:
+        q, d = m.Queue(), m.dict()
+        assert interrupted(q.get)
+        # CPython's proxies would now hang on the connection that waits for the interrupted
+        # get's answer; mp4j's drop it and connect anew
+        d['k'] = 'v'
+        assert d['k'] == 'v'
+        q.put(1)                        # (the interrupted get, still waiting in the server, takes it)
 
 
 if __name__ == '__main__':

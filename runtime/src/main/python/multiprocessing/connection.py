@@ -7,6 +7,7 @@ import binascii
 import os
 import select
 import struct
+import threading
 import time
 
 from . import bridge
@@ -269,7 +270,9 @@ _DIGESTS = ('md5', 'sha256', 'sha384', 'sha3_256', 'sha3_384')
 
 
 # What FramedSocket.recv answers instead of a message (any other int is an errno).
-_FRAME_EOF, _FRAME_EOF_IN_MESSAGE, _FRAME_TOO_LONG = 0, -1, -2
+_FRAME_EOF, _FRAME_EOF_IN_MESSAGE, _FRAME_TOO_LONG, _FRAME_WAITING = 0, -1, -2, -3
+# A receive waits in Java this long at a time, so that a Ctrl-C can end the wait in between.
+_FRAME_WAIT_MILLIS = int(_SLICE * 1000)
 
 
 class SocketConnection(object):
@@ -285,7 +288,10 @@ class SocketConnection(object):
         self._frames = bridge.socket_frames(sock)
         if self._frames is not None:
             self._send_frame = self._frames.send    # looked up once: a Java method lookup costs ~4 us
-            self._take_frame = self._frames.recv
+            self._take_frame = self._frames.recvWithin
+        # Only the main thread gets a KeyboardInterrupt; a server's threads wait in one piece.
+        main = threading.current_thread().name == 'MainThread'
+        self._wait_millis = _FRAME_WAIT_MILLIS if main else -1
 
     closed = property(lambda self: self._closed)
     readable = property(lambda self: self._readable)
@@ -349,13 +355,18 @@ class SocketConnection(object):
 
     def _recv_frame(self, maxlength):
         """One message through the Java framing: bytes, or a bytearray for a large one."""
-        item = self._take_frame(-1 if maxlength is None else maxlength)
+        maxlength = -1 if maxlength is None else maxlength
+        item = self._take_frame(maxlength, self._wait_millis)
         if type(item) is _TEXT:
             return item.encode('latin-1')
-        return self._unusual_frame(item)
+        return self._unusual_frame(item, maxlength)
 
-    def _unusual_frame(self, item):
+    def _unusual_frame(self, item, maxlength):
         """What FramedSocket.recv answered other than a short message: a large one, or why none came."""
+        while item == _FRAME_WAITING:
+            item = self._take_frame(maxlength, self._wait_millis)
+        if type(item) is _TEXT:
+            return item.encode('latin-1')
         if isinstance(item, int):           # FramedSocket's EOF, EOF_IN_MESSAGE, TOO_LONG or an errno
             if item == _FRAME_EOF:
                 raise EOFError
@@ -396,10 +407,10 @@ class SocketConnection(object):
             return ForkingPickler.loads(self.recv_bytes())
         if not self._readable:
             self._check_readable()              # raises: write-only after a bad message length
-        item = self._take_frame(-1)
+        item = self._take_frame(-1, self._wait_millis)
         if type(item) is _TEXT:
             return loads(item.encode('latin-1'))
-        return loads(self._unusual_frame(item))
+        return loads(self._unusual_frame(item, -1))
 
     def poll(self, timeout=0.0):
         self._check_closed()

@@ -548,7 +548,14 @@ class BaseProxy(object):
             self._connect()
             conn = self._tls.connection
         conn.send((self._id, methodname, args, kwds))
-        kind, result = conn.recv()
+        try:
+            kind, result = conn.recv()
+        except BaseException:
+            # e.g. a Ctrl-C while the server still works on the request: its late answer must
+            # not be taken for the next request's, so this thread's next call connects anew
+            del self._tls.connection
+            conn.close()
+            raise
         if kind == '#RETURN':
             return result
         if kind == '#PROXY':

@@ -24,7 +24,8 @@ __all__ = ['Lock', 'RLock', 'Semaphore', 'BoundedSemaphore', 'Condition', 'Event
 RECURSIVE_MUTEX, SEMAPHORE = 0, 1
 SEM_VALUE_MAX = 2147483647
 
-# Waits longer than this go in slices, so that other Python threads of the process run.
+# Waits longer than this go in slices, so that other Python threads of the process run and a
+# Ctrl-C (KeyboardInterrupt) ends the wait: a thread blocked in Java code sees no signal.
 _SLICE = 0.1
 
 
@@ -295,10 +296,20 @@ class Event(object):
         self._clear()
 
     def wait(self, timeout=None):
-        """Waits until the flag is set or the timeout passes; returns the flag then, as CPython's."""
+        """Waits until the flag is set or the timeout passes; returns the flag then, as CPython's.
+        In slices, as _wait_sem, so that a Ctrl-C ends a long wait."""
+        wait = self._wait
         if timeout is None:
-            return self._wait(-1.0)
-        return self._wait(max(0.0, timeout))
+            while not wait(_SLICE):
+                pass
+            return True
+        deadline = time.time() + max(0.0, timeout)
+        while True:
+            left = deadline - time.time()
+            if wait(max(0.0, min(left, _SLICE))):
+                return True
+            if left <= _SLICE:
+                return False
 
     def __getstate__(self):
         context.assert_spawning(self)

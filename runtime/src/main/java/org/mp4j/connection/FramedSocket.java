@@ -29,8 +29,12 @@ import org.mp4j.synchronize.SpinWait;
  * uses {@code MSG_NOSIGNAL}, so a closed peer is an {@code EPIPE}, not a signal. The object
  * never closes the descriptor. Sends are serialised, and so are receives.
  *
+ * <p>A receive can wait for its frame in slices ({@link #WAITING}): a Python thread blocked in
+ * Java code sees no signal, so a Ctrl-C could not end a wait for a manager's answer otherwise.
+ *
  * <pre>
  *   frame    0 int length (big-endian)   4 byte[length] message
+ *   pollfd   0 int fd   4 short events   6 short revents      (8 bytes, for poll(2))
  * </pre>
  */
 public final class FramedSocket {
@@ -38,6 +42,8 @@ public final class FramedSocket {
     public static final int EOF = 0;
     public static final int EOF_IN_MESSAGE = -1;
     public static final int TOO_LONG = -2;
+    /** {@link #recvWithin}: no frame began within the wait; nothing was read. */
+    public static final int WAITING = -3;
     /** Messages of up to this many bytes arrive as a Latin-1 String (cheaper in GraalPy), larger as byte[]. */
     public static final int TEXT_LIMIT = 2048;
 
@@ -60,6 +66,10 @@ public final class FramedSocket {
         Linker.Option.captureCallState("errno"));
     private static final MethodHandle RECV = LINKER.downcallHandle(LIBC.find("recv").orElseThrow(), SIZED_IO,
         Linker.Option.captureCallState("errno"));
+    private static final MethodHandle POLL = LINKER.downcallHandle(LIBC.find("poll").orElseThrow(),
+        FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT));
+    private static final short POLLIN = 0x1;
+    private static final long POLLFD_SIZE = 8;
 
     private final int fd;
     private final Object sending = new Object();
@@ -69,6 +79,7 @@ public final class FramedSocket {
     private final MemorySegment recvBuffer = arena.allocate(BUFFER);
     private final MemorySegment sendState = arena.allocate(CALL_STATE);
     private final MemorySegment recvState = arena.allocate(CALL_STATE);
+    private final MemorySegment pollFd = arena.allocate(POLLFD_SIZE, 4);
     private final SpinWait spin = new SpinWait();
 
     public FramedSocket(int fd) {
@@ -116,9 +127,22 @@ public final class FramedSocket {
      */
     @HostAccess.Export
     public Object recv(long maxLength) {
+        return recvWithin(maxLength, -1);
+    }
+
+    /**
+     * As {@link #recv(long)}, but if no frame began within {@code waitMillis} (when that is not
+     * negative) answers {@link #WAITING}, having read nothing. A frame that began is read whole.
+     */
+    @HostAccess.Export
+    public Object recvWithin(long maxLength, int waitMillis) {
         synchronized (receiving) {
             long began = System.nanoTime();
             boolean awake = spinUntilReadable(began);
+            if (!awake && waitMillis >= 0 && !readableWithin(waitMillis)) {
+                spin.slept(began);
+                return WAITING;
+            }
             long got = fill(recvBuffer, HEADER);
             if (!awake) {
                 spin.slept(began);
@@ -172,6 +196,19 @@ public final class FramedSocket {
             }
         } while (SpinWait.goOn(deadline));
         return false;
+    }
+
+    /** Whether data, an end of file or an error is there to read within {@code millis} (poll(2)). */
+    private boolean readableWithin(int millis) {
+        pollFd.set(ValueLayout.JAVA_INT, 0, fd);
+        pollFd.set(ValueLayout.JAVA_SHORT, 4, POLLIN);
+        pollFd.set(ValueLayout.JAVA_SHORT, 6, (short) 0);
+        try {
+            // 0: the time passed; -1 (EINTR and the like): let the caller look again
+            return (int) POLL.invokeExact(pollFd, 1L, millis) > 0;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
     }
 
     /** Reads exactly {@code size} bytes into the start of {@code buffer}: how many came before EOF, or -errno. */
