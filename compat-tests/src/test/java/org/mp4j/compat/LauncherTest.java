@@ -247,6 +247,7 @@ class LauncherTest {
             "        print('started')     # the Ctrl-C may come as soon as this is out",
             "        sys.stdout.flush()",
             "        p.join()",
+            "        time.sleep(60)       # the root's KeyboardInterrupt may come after the child's end",
             "    except KeyboardInterrupt:",
             "        print('root: KeyboardInterrupt')",
             "    p.join()",
@@ -272,18 +273,21 @@ class LauncherTest {
 
     @Test
     void ctrlCInterruptsARootWaitingForImapResults() throws Exception {
-        // The common clean-up pattern; the workers get the Ctrl-C too and die of it, but the
-        // root's KeyboardInterrupt must come, not the WorkerLostError of a worker's death.
+        // The common clean-up pattern, with workers that ignore Ctrl-C and tasks that take long:
+        // next() must give up its wait for a result on Ctrl-C.
         Path p = script("ctrl_c_imap.py",
             "import multiprocessing as mp",
-            "import sys, time",
+            "import signal, sys, time",
+            "def ignore_ctrl_c():",
+            "    signal.signal(signal.SIGINT, signal.SIG_IGN)",
             "def slow(x):",
-            "    time.sleep(0.3)",
+            "    if x >= 2:",
+            "        time.sleep(600)",
             "    return x",
             "if __name__ == '__main__':",
-            "    pool = mp.Pool(2)",
+            "    pool = mp.Pool(2, ignore_ctrl_c)",
             "    try:",
-            "        for r in pool.imap(slow, range(1000)):",
+            "        for r in pool.imap(slow, range(10)):",
             "            if r == 1:",
             "                print('started')",
             "                sys.stdout.flush()",
@@ -319,6 +323,7 @@ class LauncherTest {
             "    p.start()",
             "    try:",
             "        p.join()",
+            "        time.sleep(60)       # the root's KeyboardInterrupt may come after the child's end",
             "    except KeyboardInterrupt:",
             "        print('root: KeyboardInterrupt')",
             "    p.join()",
