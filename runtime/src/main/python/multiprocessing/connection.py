@@ -288,7 +288,7 @@ class SocketConnection(object):
         self._frames = bridge.socket_frames(sock)
         if self._frames is not None:
             self._send_frame = self._frames.send    # looked up once: a Java method lookup costs ~4 us
-            self._take_frame = self._frames.recvWithin
+            self._take_frame = self._frames.recv
         # Only the main thread gets a KeyboardInterrupt; a server's threads wait in one piece.
         main = threading.current_thread().name == 'MainThread'
         self._wait_millis = _FRAME_WAIT_MILLIS if main else -1

@@ -134,19 +134,18 @@ def take_sigint(how):
     runtime = bridge.installed_runtime()        # none in the build's AOT training run
     if runtime is None:
         return
-    if bridge.ENGINE == 'graalpy':
-        import _mp4j_graalpy
-        _mp4j_graalpy.let_handlers_replace_ignore(signal)   # gives the default back first
-    if how == 'ignore':
-        if bridge.ENGINE == 'graalpy':
-            signal.signal(signal.SIGINT, signal.SIG_IGN)    # getsignal() then says so
-        runtime.ignoreSignal(signal.SIGINT)     # at the kernel: what this child's children inherit
-        runtime.takeBootSigint()
-        return
     if bridge.ENGINE != 'graalpy':
+        if how == 'ignore':
+            runtime.ignoreSignal(signal.SIGINT)     # at the kernel: this child's children inherit it
+            return
         runtime.restoreSignalDefault(signal.SIGINT)
         if runtime.takeBootSigint():
             runtime.dieBySignal(signal.SIGINT)
+        return
+    import _mp4j_graalpy
+    _mp4j_graalpy.let_handlers_replace_ignore(signal)   # gives the default back first
+    if how == 'ignore':
+        signal.signal(signal.SIGINT, signal.SIG_IGN)    # the kernel's SIG_IGN, and getsignal() says so
         return
     if how == 'default':
         handler = signal.SIG_DFL

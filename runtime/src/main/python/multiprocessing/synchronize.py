@@ -29,16 +29,17 @@ SEM_VALUE_MAX = 2147483647
 _SLICE = 0.1
 
 
-def _wait_sem(sem, timeout):
-    """Wait for a Java semaphore (its tryAcquire failed) as CPython's SemLock.acquire does."""
+def _wait_in_slices(wait, timeout):
+    """wait(seconds) -> whether it came (a Java semaphore's acquire, an event's wait), called in
+    slices until it came or `timeout` (None: for ever) passed; whether it came."""
     if timeout is None:
-        while not sem.acquire(_SLICE):
+        while not wait(_SLICE):
             pass
         return True
     deadline = time.time() + max(0.0, timeout)
     while True:
         left = deadline - time.time()
-        if sem.acquire(max(0.0, min(left, _SLICE))):
+        if wait(max(0.0, min(left, _SLICE))):
             return True
         if left <= _SLICE:
             return False
@@ -70,7 +71,7 @@ class SemLock(object):
             self._count += 1
             return True
         if not self._try_acquire():
-            if not block or not _wait_sem(self._sem, timeout):
+            if not block or not _wait_in_slices(self._sem.acquire, timeout):
                 return False
         self._owner = _get_ident()
         self._count += 1
@@ -296,20 +297,8 @@ class Event(object):
         self._clear()
 
     def wait(self, timeout=None):
-        """Waits until the flag is set or the timeout passes; returns the flag then, as CPython's.
-        In slices, as _wait_sem, so that a Ctrl-C ends a long wait."""
-        wait = self._wait
-        if timeout is None:
-            while not wait(_SLICE):
-                pass
-            return True
-        deadline = time.time() + max(0.0, timeout)
-        while True:
-            left = deadline - time.time()
-            if wait(max(0.0, min(left, _SLICE))):
-                return True
-            if left <= _SLICE:
-                return False
+        """Waits until the flag is set or the timeout passes; returns the flag then, as CPython's."""
+        return _wait_in_slices(self._wait, timeout)
 
     def __getstate__(self):
         context.assert_spawning(self)

@@ -42,7 +42,7 @@ public final class FramedSocket {
     public static final int EOF = 0;
     public static final int EOF_IN_MESSAGE = -1;
     public static final int TOO_LONG = -2;
-    /** {@link #recvWithin}: no frame began within the wait; nothing was read. */
+    /** {@link #recv}: no frame began within its wait; nothing was read. */
     public static final int WAITING = -3;
     /** Messages of up to this many bytes arrive as a Latin-1 String (cheaper in GraalPy), larger as byte[]. */
     public static final int TEXT_LIMIT = 2048;
@@ -123,19 +123,12 @@ public final class FramedSocket {
      * Receives one frame: a String (Latin-1, one char a byte) of up to {@link #TEXT_LIMIT}
      * bytes or a byte[] for {@link #copyItem}; or an Integer: {@link #EOF} before a frame,
      * {@link #EOF_IN_MESSAGE}, {@link #TOO_LONG} (longer than {@code maxLength} when that is
-     * not negative; the message stays unread), else the errno of a failed read.
+     * not negative; the message stays unread), {@link #WAITING} (no frame began within
+     * {@code waitMillis} when that is not negative; nothing read), else the errno of a failed
+     * read. A frame that began is read whole.
      */
     @HostAccess.Export
-    public Object recv(long maxLength) {
-        return recvWithin(maxLength, -1);
-    }
-
-    /**
-     * As {@link #recv(long)}, but if no frame began within {@code waitMillis} (when that is not
-     * negative) answers {@link #WAITING}, having read nothing. A frame that began is read whole.
-     */
-    @HostAccess.Export
-    public Object recvWithin(long maxLength, int waitMillis) {
+    public Object recv(long maxLength, int waitMillis) {
         synchronized (receiving) {
             long began = System.nanoTime();
             boolean awake = spinUntilReadable(began);
