@@ -3,6 +3,7 @@
 # at a time (flock), so that parallel callers wait for one another instead of racing.
 MP4J_JAR="$MP4J_HOME/runtime/target/mp4j-runtime.jar"
 MP4J_AOT="$MP4J_HOME/runtime/target/mp4j.aot"
+MP4J_AOT_JYTHON="$MP4J_HOME/runtime/target/mp4j-jython.aot"
 export MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow"
 
 mp4j_classpath() {
@@ -43,15 +44,28 @@ mp4j_build() {
             # rebuilt, or every run would build again, and record the AOT cache anew below.
             touch "$MP4J_JAR"
         fi
-        if [ ! -f "$MP4J_AOT" ] || [ "$MP4J_JAR" -nt "$MP4J_AOT" ]; then
-            echo "mp4j: recording the JDK AOT cache for fast start-up ..." >&2
-            rm -f "$MP4J_AOT"
-            "$JAVA_HOME/bin/java" $MP4J_JVM_FLAGS -XX:AOTCacheOutput="$MP4J_AOT" \
-                -cp "$(mp4j_classpath)" org.mp4j.launcher.Main \
-                --aot-train "$MP4J_HOME/runtime/src/aot/train.py" >/dev/null 2>"$MP4J_HOME/runtime/target/aot.log" \
-                || { echo "mp4j: AOT training failed (see runtime/target/aot.log); running without the cache" >&2; rm -f "$MP4J_AOT"; }
-        fi
+        mp4j_record_aot "$MP4J_AOT"
+        mp4j_record_aot "$MP4J_AOT_JYTHON" jython
     ) 9>"$MP4J_HOME/runtime/target/.build.lock"
+}
+
+# mp4j_record_aot CACHE [ENGINE]: records CACHE when it is missing or older than the jar, from
+# a training run of both engines or of ENGINE alone. A JVM loads every class of its cache at
+# start-up: roots and GraalPy children use the cache of both engines (the root does not know
+# its engine until it has read the script); Jython children use mp4j-jython.aot (see
+# ChildLauncher), without GraalPy's ~17 000 classes: 0.25 s faster to boot and 100 MB
+# smaller. A GraalPy-only cache would save its children only ~0.03 s and 25 MB, not worth
+# another 16 s of build.
+mp4j_record_aot() {
+    local cache=$1 engine=${2:-} log=$1.log
+    if [ ! -f "$cache" ] || [ "$MP4J_JAR" -nt "$cache" ]; then
+        echo "mp4j: recording the JDK AOT cache${engine:+ for $engine children} for fast start-up ..." >&2
+        rm -f "$cache"
+        "$JAVA_HOME/bin/java" $MP4J_JVM_FLAGS -XX:AOTCacheOutput="$cache" \
+            -cp "$(mp4j_classpath)" org.mp4j.launcher.Main \
+            --aot-train "$MP4J_HOME/runtime/src/aot/train.py" $engine >/dev/null 2>"$log" \
+            || { echo "mp4j: AOT training failed (see ${log#$MP4J_HOME/}); running without that cache" >&2; rm -f "$cache"; }
+    fi
 }
 
 # Flags of every mp4j JVM (children inherit them): FFM and the native POSIX backend need native

@@ -18,8 +18,9 @@ import org.mp4j.process.SignalDisposition;
  * {@code mp4j [--engine graalpy|jython] [-u] SCRIPT [ARGS...]}: runs a Python script as the
  * root process of an mp4j process tree and exits with the script's exit status.
  *
- * <p>{@code --aot-train} (used by the build) starts both engines and runs the training script,
- * so that a JDK AOT cache recorded from this run covers what every mp4j JVM loads at start-up.
+ * <p>{@code --aot-train SCRIPT [ENGINE]} (used by the build) starts both engines, or the one
+ * named, and runs the training script in each, so that a JDK AOT cache recorded from this run
+ * covers what an mp4j JVM of those engines loads at start-up.
  */
 public final class Main {
     private Main() {
@@ -54,7 +55,13 @@ public final class Main {
             } else if (a.equals("-u")) {
                 unbuffered = true;
             } else if (a.equals("--aot-train") && i + 1 < args.length) {
-                return train(Path.of(args[i + 1]));
+                try {
+                    List<EngineKind> engines = i + 2 < args.length
+                        ? List.of(EngineKind.parse(args[i + 2])) : List.of(EngineKind.values());
+                    return train(Path.of(args[i + 1]), engines);
+                } catch (IllegalArgumentException e) {
+                    return usage(e.getMessage());
+                }
             } else if (a.equals("--")) {
                 i++;
                 break;
@@ -93,9 +100,9 @@ public final class Main {
         return status;
     }
 
-    private static int train(Path script) {
+    private static int train(Path script, List<EngineKind> engines) {
         Path lib = PythonLib.locate();
-        for (EngineKind kind : EngineKind.values()) {
+        for (EngineKind kind : engines) {
             PythonEngine engine = kind.open(EngineSettings.fromEnvironment(lib, false), null);
             engine.warmUp();
             int status = engine.runMain(List.of(script.toString()));
