@@ -29,9 +29,6 @@ _CLEANUP_FUNCS = {
 
 
 class ResourceTracker(object):
-    def __init__(self):
-        self._registered = set()    # files registered by this process, forgotten when unlinked
-
     def ensure_running(self):
         bridge.runtime().ensureResourceTracker()
 
@@ -56,16 +53,6 @@ class ResourceTracker(object):
         if filename in ('', '.', '..', 'sem.') or '/' in filename or '\n' in filename or '\0' in filename:
             raise ValueError('invalid %s name %r' % (rtype, name))
         bridge.runtime().markSharedName(filename, remove)
-        if remove:
-            self._registered.add(filename)
-        else:
-            self._registered.discard(filename)
-
-    def _forget(self, filename):
-        """The file was unlinked: a name registered here must not remove a later namesake."""
-        if filename in self._registered:
-            self._registered.discard(filename)
-            bridge.runtime().markSharedName(filename, False)
 
 
 _resource_tracker = ResourceTracker()

@@ -4,11 +4,12 @@ A block is a file in /dev/shm mapped with mmap, which is what shm_open() gives C
 Linux, so a CPython process attaches to an mp4j block by name and the other way round.
 GraalPy only: Jython has no mmap, so there the import fails with ImportError.
 
-Names: a block made without a name gets one that starts with the process tree's prefix, and
-the tree's resource tracker removes it when the root process ends if nobody unlinked it (as
-CPython's resource tracker removes a leaked block), unless it was made with track=False or
-unregistered (resource_tracker). A block made with a name of the caller's is the caller's to
-unlink (or to resource_tracker.register); attaching to a block registers nothing.
+Names: a block made without a name gets one that starts with the process tree's prefix. As
+CPython's resource tracker does, the tree's removes a block made here (by either kind of name)
+when the root process ends if nobody unlinked it, and says so on stderr ("There appear to be N
+leaked shared_memory objects"), unless it was made with track=False or unregistered
+(resource_tracker). Attaching to a block registers nothing (CPython <= 3.12 registers it too,
+which is why scripts unregister after attaching: harmless here).
 """
 import binascii
 import os
@@ -46,6 +47,7 @@ class SharedMemory(object):
             if name is None:
                 raise ValueError("'name' can only be None if create=True")
             flags = os.O_RDWR
+        users_name = name is not None
         if name is None:
             name = _new_name()
         name = name.lstrip('/')
@@ -69,6 +71,10 @@ class SharedMemory(object):
             # Python 3.13's track=False: the block outlives the process tree (a block without
             # a name of the caller's would otherwise go when the tree ends).
             resource_tracker.unregister(name, 'shared_memory')
+        elif create and users_name:
+            # As CPython: a block made, by whatever name, goes when the tree ends if nobody
+            # unlinked it (one of mp4j's names goes anyway).
+            resource_tracker.register(name, 'shared_memory')
 
     def __del__(self):
         try:
@@ -109,7 +115,7 @@ class SharedMemory(object):
     def unlink(self):
         """Removes the name: no one can attach any more; the memory goes when all closed it."""
         os.unlink(_SHM_DIR + self._name)
-        resource_tracker._resource_tracker._forget(self._name)
+        resource_tracker.unregister(self._name, 'shared_memory')
 
 
 # ShareableList layout (little-endian), in one SharedMemory block:

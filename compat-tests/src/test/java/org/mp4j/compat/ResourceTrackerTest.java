@@ -189,6 +189,50 @@ class ResourceTrackerTest {
         }
     }
 
+    /**
+     * As CPython's resource tracker: a SharedMemory block made by any process of the tree and
+     * never unlinked (with a name of the script's or without) is removed when the tree ends,
+     * and stderr says how many there were; an unlinked one is not counted.
+     */
+    @Test
+    void blocksNobodyUnlinkedAreRemovedAtExitWithCPythonsWarning() throws Exception {
+        Path script = dir.resolve("leak.py");
+        Files.writeString(script, String.join("\n",
+            "import os",
+            "import multiprocessing as mp",
+            "from multiprocessing import shared_memory",
+            "def make(name):",
+            "    shared_memory.SharedMemory(name, create=True, size=16).close()",
+            "if __name__ == '__main__':",
+            "    named = 'mp4jtest_leak_%d' % os.getpid()",
+            "    p = mp.Process(target=make, args=(named,))",
+            "    p.start()",
+            "    p.join()",
+            "    unnamed = shared_memory.SharedMemory(create=True, size=16)",
+            "    tidy = shared_memory.SharedMemory('mp4jtest_tidy_%d' % os.getpid(), create=True, size=16)",
+            "    tidy.close()",
+            "    tidy.unlink()",
+            "    with open('names.txt', 'w') as f:",
+            "        f.write(' '.join([named, unnamed.name]))",
+            "    unnamed.close()",
+            ""), StandardCharsets.UTF_8);
+        Mp4j.Run run = Mp4j.runCommand(List.of(Mp4j.HOME.resolve("mp4j").toString(), script.toString()),
+            dir, Duration.ofSeconds(180), Map.of(), null);
+        String[] names = Files.readString(dir.resolve("names.txt")).strip().split(" ");
+        try {
+            assertEquals(0, run.exitCode(), run::describe);
+            assertEquals("mp4j: UserWarning: resource_tracker: There appear to be 2 leaked shared_memory objects"
+                + " to clean up at shutdown", run.stderr().strip(), run::describe);
+            for (String n : names) {
+                assertTrue(!Files.exists(SHM.resolve(n)), () -> "a block nobody unlinked was left: " + n);
+            }
+        } finally {
+            for (String n : names) {
+                Files.deleteIfExists(SHM.resolve(n));
+            }
+        }
+    }
+
     /** Every process the root started, the tracker's too if it were among them, killed at once. */
     @Test
     void namesAreRemovedWhenTheWholeTreeIsKilledWithSigkill() throws Exception {
