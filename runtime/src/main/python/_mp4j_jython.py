@@ -1,5 +1,6 @@
 """Bridge to the mp4j Java runtime on Jython: a plain Java static call."""
 from org.mp4j import Mp4jRuntime
+from org.mp4j.engine import JythonItemReader
 from org.python.core.util import StringUtil
 
 
@@ -18,23 +19,24 @@ def java_bytes(data):
 
 
 def item_getter(shared):
-    """The Java method that takes the next item of a SharedQueue (a function of a timeout):
-    None if none came, else the item as a Latin-1 string (TEXT). Jython's strings are Java
-    strings, so this costs no copy beyond the Java one."""
-    return shared.getLatin1
+    """The function that takes the next item of a SharedQueue (a function of a timeout): None
+    if none came, else the item as the str that unpickles, made in Java (JythonItemReader:
+    a Java String would reach Python as a unicode, to be encoded again at ~9 ns a byte)."""
+    return JythonItemReader(shared).get
 
 
 def value_getter(shared):
-    """item_getter for readers that unpickle: the same text here (SharedQueue.getValue hands a
-    large item over as a byte[], GraalPy's form)."""
-    return shared.getLatin1
+    """item_getter for readers that unpickle: the same here (GraalPy's unpickles scalars in
+    Java, SharedQueue.getValue)."""
+    return JythonItemReader(shared).get
 
 
-TEXT = unicode  # noqa: F821 (Python 2)
+TEXT = unicode  # noqa: F821 (Python 2): no getter here returns one
 
 
 def large_item_bytes(shared, item):
-    raise TypeError('item_getter returns text on Jython, not %r' % type(item))
+    """What the getters return that is not TEXT: already the str to unpickle."""
+    return item
 
 
 def socket_frames(sock):

@@ -168,7 +168,7 @@ public final class Mp4jRuntime implements AutoCloseable {
     public void rehearseIpc() {
         try (SharedQueue made = newQueue(0); SharedQueue opened = attachQueue(made.name())) {
             made.put(new byte[] {1}, 0.0);
-            opened.getLatin1(0.0);
+            opened.get(0.0);
             made.unlinkNames();
         }
     }

@@ -238,13 +238,6 @@ public final class SharedQueue implements AutoCloseable {
         }
     }
 
-    /** {@link #get} for Python: the bytes as a Latin-1 string, one char per byte (see bridges). */
-    @HostAccess.Export
-    public String getLatin1(double timeout) {
-        byte[] item = get(timeout);
-        return item == null ? null : new String(item, StandardCharsets.ISO_8859_1);
-    }
-
     /**
      * {@link #get} for GraalPy: an item of up to {@link #TEXT_LIMIT} bytes as a Latin-1 string,
      * a larger one as its byte[], which Python copies with {@link #copyItem} into a bytearray's
