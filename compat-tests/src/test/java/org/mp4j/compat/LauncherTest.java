@@ -338,6 +338,42 @@ class LauncherTest {
     }
 
     @Test
+    void ctrlCReachesEveryChildAlsoOnesTakenFromThePoolWhileTheyBoot() throws Exception {
+        // Three starts at once: the pool's second child, and the refills after it, are taken
+        // while they boot. Each child ends by the Ctrl-C: in its target (caught, exit code 0)
+        // or, still booting, before it (a traceback, -2); none sleeps its 600 s on.
+        Path p = script("ctrl_c_pooled.py",
+            "import multiprocessing as mp",
+            "import sys, time",
+            "def work(i):",
+            "    try:",
+            "        time.sleep(600)",
+            "        print('child %d: slept on' % i)",
+            "    except KeyboardInterrupt:",
+            "        pass",
+            "if __name__ == '__main__':",
+            "    ps = [mp.Process(target=work, args=(i,)) for i in range(3)]",
+            "    for q in ps:",
+            "        q.start()",
+            "    try:",
+            "        print('started')",
+            "        sys.stdout.flush()",
+            "        for q in ps:",
+            "            q.join()",
+            "        time.sleep(60)       # the root's KeyboardInterrupt may come after the children's end",
+            "    except KeyboardInterrupt:",
+            "        print('root: KeyboardInterrupt')",
+            "    for q in ps:",
+            "        q.join()",
+            "    print('ended by Ctrl-C: %s' % all(q.exitcode in (0, -2) for q in ps))");
+        Interrupted r = interruptOnceStarted(p);
+        assertEquals(0, r.run().exitCode(), r.run()::describe);
+        assertEquals(List.of("started", "root: KeyboardInterrupt", "ended by Ctrl-C: True"), r.run().lines(),
+            r.run()::describe);
+        assertEquals(List.of(), r.survivors(), "processes of the tree still alive");
+    }
+
+    @Test
     void ctrlCEndsAJythonTreeAsItEndsAJvm() throws Exception {
         Path p = script("ctrl_c_py2.py",
             "import multiprocessing as mp",

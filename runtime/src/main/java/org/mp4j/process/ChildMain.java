@@ -22,10 +22,11 @@ import sun.misc.Signal;
 /**
  * Entry point of a child JVM: {@code ChildMain <control socket> <token> <engine> background|foreground|dedicated}
  * (background: a pool refill, started at the lowest priority, see {@link BootPriority};
- * dedicated: started for one start that waits for it, whose job comes as soon as it is READY).
+ * dedicated: started for one start that waits for it, whose job comes at once).
  *
- * <p>It connects to its parent first, so that from its first moment the end of that connection
- * (the parent died, even by SIGKILL) halts it; then warms its engine, exercises its IPC paths
+ * <p>It connects to its parent first and says HELLO, so that from its first moment the end of
+ * that connection (the parent died, even by SIGKILL) halts it and a start that takes it while
+ * it boots can hand it the job at once; then warms its engine, exercises its IPC paths
  * while it boots in the background and nobody needs it, says READY, runs the one job it is
  * given, reports the exit code and exits at once ({@link ImmediateExit}). SIGTERM ends it at
  * once with status 143, as a CPython child dies on SIGTERM without running cleanup.
@@ -53,6 +54,7 @@ public final class ChildMain {
         ch.connect(UnixDomainSocketAddress.of(args[0]));
         DataInputStream in = new DataInputStream(new BufferedInputStream(Channels.newInputStream(ch)));
         DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Channels.newOutputStream(ch)));
+        new ControlMessage(ControlMessage.HELLO, args[1].getBytes(StandardCharsets.UTF_8)).writeTo(out);
         Thread.ofPlatform().daemon().name("mp4j-parent-watch").start(() -> watchParent(in, job));
 
         EngineKind kind = EngineKind.parse(args[2]);
@@ -70,11 +72,11 @@ public final class ChildMain {
         // A child that waits in the warm pool collects its start-up garbage now, while nobody
         // waits for it; else the first young collection of its job copies the engine's start-up
         // objects (pauses of 60-100 ms measured inside Pool.map). A child whose job has already
-        // come, or comes at READY (dedicated), goes straight on.
+        // come (taken while it booted, or dedicated) goes straight on.
         if (!dedicated && !job.isDone()) {
             System.gc();
         }
-        new ControlMessage(ControlMessage.READY, args[1].getBytes(StandardCharsets.UTF_8)).writeTo(out);
+        new ControlMessage(ControlMessage.READY, new byte[0]).writeTo(out);
 
         int status = engine.runChild(job.get());
         engine.flush();

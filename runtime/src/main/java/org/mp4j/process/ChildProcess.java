@@ -14,9 +14,10 @@ import org.graalvm.polyglot.HostAccess;
  * The parent's handle on one child JVM: the Java half of a Python {@code Popen}.
  *
  * <p>A child is launched (or taken warm from the pool) before it has work. It connects back to
- * its parent's {@link ControlServer} and says READY once its engine is warm; the job is sent as
- * soon as both the job and the connection are there, so {@link #submit} never waits for a cold
- * JVM to boot. The exit code is final once the process has exited and its channel is drained.
+ * its parent's {@link ControlServer} as soon as its JVM runs (HELLO) and says READY once its
+ * engine is warm; the job is sent as soon as both the job and the connection are there, so
+ * {@link #submit} never waits for a cold JVM to boot, and a child taken while it boots knows
+ * at once that it has a job. The exit code is final once the process has exited and its channel is drained.
  */
 public final class ChildProcess {
     private static final AtomicInteger SENTINELS = new AtomicInteger(1);
@@ -29,7 +30,8 @@ public final class ChildProcess {
     private DataOutputStream channel;      // guarded by this
     private byte[] pendingJob;             // guarded by this
     private boolean jobSent;               // guarded by this
-    private volatile boolean attached;
+    private volatile boolean attached;     // said HELLO: its channel is there
+    private volatile boolean ready;        // said READY: its engine is warm
     private volatile Integer reportedExit;
     private volatile boolean lowered;      // boots at background priority; nobody raised it yet
 
@@ -62,10 +64,10 @@ public final class ChildProcess {
     }
 
     boolean isReady() {
-        return attached && process.isAlive();
+        return ready && process.isAlive();
     }
 
-    /** Called by the control server when the child said READY on its socket; then reads its messages. */
+    /** Called by the control server when the child said HELLO on its socket; then reads its messages. */
     void serve(DataInputStream in, DataOutputStream out) {
         synchronized (this) {
             channel = out;
@@ -75,7 +77,9 @@ public final class ChildProcess {
         try {
             ControlMessage msg;
             while ((msg = ControlMessage.readFrom(in)) != null) {
-                if (msg.type() == ControlMessage.EXIT) {
+                if (msg.type() == ControlMessage.READY) {
+                    ready = true;
+                } else if (msg.type() == ControlMessage.EXIT) {
                     reportedExit = msg.exitCode();
                 }
             }

@@ -20,9 +20,13 @@ import java.io.IOException;
  * </pre>
  *
  * <ul>
- *   <li>{@link #READY} child → parent, once the child's engine is warm; body = the launch token
- *       (UTF-8) the parent gave it, so the parent can match the socket to the process.</li>
- *   <li>{@link #JOB} parent → child, once; body = the pickled job the Python side built.</li>
+ *   <li>{@link #HELLO} child → parent, first, as soon as the child JVM runs; body = the launch
+ *       token (UTF-8) the parent gave it, so the parent can match the socket to the process.</li>
+ *   <li>{@link #READY} child → parent, once the child's engine is warm; empty body.</li>
+ *   <li>{@link #JOB} parent → child, once, as soon as the child is taken and has said HELLO
+ *       (a child taken while it boots has its job early: it then skips what only a waiting
+ *       child does, and a Ctrl-C from then on is its job's, see BootSigint); body = the pickled
+ *       job the Python side built.</li>
  *   <li>{@link #EXIT} child → parent, just before the child halts; body = int32 exit code. A
  *       child that dies without sending it was killed by a signal.</li>
  * </ul>
@@ -34,6 +38,7 @@ public record ControlMessage(byte type, byte[] body) {
     public static final byte READY = 1;
     public static final byte JOB = 2;
     public static final byte EXIT = 3;
+    public static final byte HELLO = 4;
 
     /** Largest body accepted; a job is a pickle of the process object and its arguments. */
     public static final int MAX_BODY = Integer.MAX_VALUE - 16;

@@ -20,7 +20,7 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * The Unix-domain socket on which this process's children report in.
  *
- * <p>Each child connects once, says READY with its launch token, and keeps the connection for
+ * <p>Each child connects once, says HELLO with its launch token, and keeps the connection for
  * its whole life (see {@link ControlMessage}). One virtual thread per child reads its messages.
  * The socket file lives in {@code java.io.tmpdir} and is removed when this runtime closes; stale
  * files of dead parents are swept on start.
@@ -76,7 +76,7 @@ public final class ControlServer implements AutoCloseable {
             DataInputStream in = new DataInputStream(new BufferedInputStream(Channels.newInputStream(ch)));
             DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Channels.newOutputStream(ch)));
             ControlMessage hello = ControlMessage.readFrom(in);
-            if (hello == null || hello.type() != ControlMessage.READY) {
+            if (hello == null || hello.type() != ControlMessage.HELLO) {
                 return;
             }
             ChildProcess child = expected.remove(new String(hello.body(), StandardCharsets.UTF_8));
