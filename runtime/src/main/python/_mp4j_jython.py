@@ -25,10 +25,9 @@ def item_getter(shared):
     return JythonItemReader(shared).get
 
 
-def value_getter(shared):
-    """item_getter for readers that unpickle: the same here (GraalPy's unpickles scalars in
-    Java, SharedQueue.getValue)."""
-    return JythonItemReader(shared).get
+# For readers that unpickle what they take: the same here (GraalPy's unpickles scalars in Java,
+# SharedQueue.getValue).
+value_getter = item_getter
 
 
 TEXT = unicode  # noqa: F821 (Python 2): no getter here returns one

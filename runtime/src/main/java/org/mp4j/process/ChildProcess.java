@@ -17,7 +17,8 @@ import org.graalvm.polyglot.HostAccess;
  * its parent's {@link ControlServer} as soon as its JVM runs (HELLO) and says READY once its
  * engine is warm; the job is sent as soon as both the job and the connection are there, so
  * {@link #submit} never waits for a cold JVM to boot, and a child taken while it boots knows
- * at once that it has a job. The exit code is final once the process has exited and its channel is drained.
+ * at once that it has a job. The exit code is final once the process has exited and its
+ * channel is drained.
  */
 public final class ChildProcess {
     private static final AtomicInteger SENTINELS = new AtomicInteger(1);
