@@ -184,9 +184,43 @@ def listener_and_client_talk_with_authentication():
     assert got == [{'x': [1, 2]}]
 
 
+def client_that_echoes_one_reply(address, authkey, message):
+    from multiprocessing.connection import Client
+    c = Client(address, authkey=authkey)
+    c.send(message)
+    c.send(c.recv())
+    c.close()
+
+
+@check
+def unix_socket_listener_takes_a_childs_client_and_poll_keeps_its_timeout():
+    from multiprocessing.connection import Listener
+    listener = Listener(family='AF_UNIX', authkey=b'key')
+    path = listener.address
+    is_file = not path.startswith('\0')    # mp4j on GraalPy: an abstract name, no file
+    assert isinstance(path, str) and (os.path.exists(path) or not is_file), path
+    p = Process(target=client_that_echoes_one_reply, args=(path, b'key', ('from', 'child', [1, 2])))
+    p.start()
+    c = listener.accept()
+    assert c.recv() == ('from', 'child', [1, 2])
+    began = time.time()
+    assert not c.poll(0.2)              # the child waits for a reply: nothing to read
+    took = time.time() - began
+    assert 0.15 < took < 5, took
+    c.send({'reply': 1})
+    assert c.recv() == {'reply': 1}
+    p.join(PATIENCE)
+    assert c.poll(PATIENCE)             # the end of the stream is there to read
+    expect_raise(EOFError, c.recv)
+    c.close()
+    listener.close()
+    assert not (is_file and os.path.exists(path)), path
+
+
 @check
 def socket_connections_carry_messages_of_every_size_and_report_eof():
-    # GraalPy frames these messages in Java (one call a message), Jython in Python: same wire.
+    # Both engines frame these messages in Java, one call a message: GraalPy on its sockets'
+    # descriptors, Jython on Java's own channels. The wire is CPython's.
     from multiprocessing.connection import Listener, Client
     import threading
     listener = Listener(('127.0.0.1', 0), authkey=b'key')

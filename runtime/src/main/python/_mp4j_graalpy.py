@@ -55,6 +55,9 @@ def socket_frames(sock):
 # GraalPy's native POSIX backend serves AF_UNIX sockets, abstract names included.
 UNIX_SOCKETS = True
 
+# Listener and Client on GraalPy use its sockets, framed by socket_frames: no Java channels.
+channel_listener = channel_address = channel_accept = channel_client = frame_reader = None
+
 
 def let_handlers_replace_ignore(signal_module):
     """signal.signal() as CPython's: a handler (or SIG_DFL) replaces SIG_IGN. The JVM installs
