@@ -542,7 +542,7 @@ class Listener(object):
         return c
 
     def close(self):
-        listening = self._channels or self._sock
+        listening = self._channels if self._channels is not None else self._sock
         if listening is not None:
             listening.close()
             self._sock = self._channels = None
