@@ -5,6 +5,7 @@ kind and maximum, and Condition and Event are built from them.
 """
 import errno
 import os
+import sys
 import threading
 import time
 
@@ -187,6 +188,10 @@ class RLock(SemLock):
         return '<%s(%s, %s)>' % (type(self).__name__, owner, count)
 
 
+# Python 3's Condition.wait says whether it was woken (False: timed out); Python 2's returns None.
+_WAIT_TELLS_IF_WOKEN = sys.version_info[0] >= 3
+
+
 class Condition(object):
     """A condition variable across processes: a lock and three semaphores, as CPython's."""
 
@@ -228,13 +233,14 @@ class Condition(object):
             self._lock._count = 1
         self._lock.release()
         try:
-            return self._wait_semaphore.acquire(True, timeout)
+            woken = self._wait_semaphore.acquire(True, timeout)
         finally:
             self._woken_count.release()
             # ... and take it back as often as it was held.
             self._lock.acquire()
             if isinstance(self._lock, SemLock) and self._lock._kind == RECURSIVE_MUTEX:
                 self._lock._count = count
+        return woken if _WAIT_TELLS_IF_WOKEN else None
 
     def notify(self, n=1):
         self._check_owned('lock is not owned')
