@@ -613,6 +613,53 @@ def pipe_reports_eof_once_every_sender_is_closed():
         pass
 
 
+def send_then_end(w, how):
+    w.send('sent')
+    if how == '_exit':
+        os._exit(0)
+    time.sleep(PATIENCE)                        # until the parent kills it
+
+
+def send_when_told(w, go):
+    go.wait(PATIENCE)
+    w.send('late')
+
+
+@check
+def a_pipe_end_is_closed_when_its_process_ends_by_os_exit_or_kill_9():
+    # As a CPython child's descriptors, closed by the kernel: the receiver gets EOFError once
+    # the only other sender ended without closing its end.
+    import gc
+    import signal
+    for how in ('_exit', 'kill'):
+        r, w = multiprocessing.Pipe(False)
+        p = Process(target=send_then_end, args=(w, how))
+        p.start()
+        w.close()
+        assert r.recv() == 'sent'
+        if how == 'kill':
+            os.kill(p.pid, signal.SIGKILL)
+        assert r.poll(PATIENCE), how           # EOF makes poll() true ...
+        expect_raise(EOFError, r.recv)          # ... and recv() raise
+        p.join()
+    # A closed end that is then collected is not uncounted a second time: the child's end
+    # still sends.
+    r, w = multiprocessing.Pipe(False)
+    go = multiprocessing.Event()
+    p = Process(target=send_when_told, args=(w, go))
+    p.start()
+    w.close()
+    del w
+    for _ in range(3):
+        gc.collect()
+        time.sleep(0.05)
+    assert not r.poll(0.2)                      # no EOF: the child holds its end
+    go.set()
+    assert r.recv() == 'late'
+    p.join()
+    expect_raise(EOFError, r.recv)
+
+
 @check
 def barrier_releases_all_parties_together_and_breaks_on_timeout():
     barrier = multiprocessing.Barrier(3)

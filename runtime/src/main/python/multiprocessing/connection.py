@@ -48,8 +48,9 @@ class Connection(object):
         self._put_long = outgoing.putLong if outgoing is not None else None
         self._put_double = outgoing.putDouble if outgoing is not None else None
         self._closed = False
-        # Like a file descriptor, this end is closed when the process ends.
-        util.Finalize(self, Connection._close_outgoing, args=(outgoing,), exitpriority=-100)
+        # Like a file descriptor, this end is closed when the process ends or drops it; close()
+        # runs the same finalizer, so a closed end is not uncounted twice.
+        self._finalizer = util.Finalize(self, Connection._close_outgoing, args=(outgoing,), exitpriority=-100)
 
     @property
     def closed(self):
@@ -200,7 +201,7 @@ class Connection(object):
     def close(self):
         if not self._closed:
             self._closed = True
-            Connection._close_outgoing(self._outgoing)
+            self._finalizer()
             self._outgoing = None
             self._put = self._put_long = self._put_double = None
 
@@ -222,6 +223,8 @@ class Connection(object):
         runtime = bridge.runtime()
         incoming, outgoing = state
         self.__init__(incoming and runtime.attachQueue(incoming), outgoing and runtime.attachQueue(outgoing))
+        if self._outgoing is not None:
+            self._outgoing.claimWriter()    # held by this process now: uncounted if it ends unclosed
 
 
 def _is_ready(obj):

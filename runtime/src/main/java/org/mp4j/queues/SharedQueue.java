@@ -5,6 +5,7 @@ import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
 import org.graalvm.polyglot.HostAccess;
 import org.mp4j.reduction.ScalarPickles;
+import org.mp4j.shm.ProcessStamp;
 import org.mp4j.shm.SharedNames;
 import org.mp4j.shm.SharedSegment;
 import org.mp4j.synchronize.PosixSemaphore;
@@ -35,11 +36,22 @@ import org.mp4j.synchronize.PosixSemaphore;
  *   28  int   maxsize         0 = unbounded
  *   32  int   unfinished      JoinableQueue: items put and not yet task_done()
  *   36  int   joinWaiters     JoinableQueue: processes waiting in join()
- *   40  int   openWriters     Pipe: open sending ends (EOF for the receiver when 0)
+ *   40  int   openWriters     Pipe: sending ends open or on their way to a process
+ *                             (pickled for a child that has not unpickled them yet);
+ *                             EOF for the receiver when 0
  *   44  int   spillCounter    numbers the spill segments of large items
  *   48  int   dataGeneration  0: the data area is below; n: it is segment {@code <base>.d<n>}
- *   64  ...   data area: frames of [int32 length][payload], wrapping at capacity
+ *   64  writer table: 16 slots of 16 bytes, which process holds how many sending ends
+ *         +0  int   pid       0: a free slot
+ *         +4  int   ends      sending ends this process holds (0: a free slot)
+ *         +8  long  startTicks the process's start time (see {@link ProcessStamp})
+ *   320 ...   data area: frames of [int32 length][payload], wrapping at capacity
  * </pre>
+ * A receiver that finds writers counted but none sending looks (at most every
+ * {@link #REAP_INTERVAL_NANOS}) for holders in the table that no longer run, and uncounts their
+ * ends: a process that ended by {@code os._exit} or {@code kill -9} closed nothing. Ends held
+ * while the table was full, or pickled for a process that died before it unpickled them, stay
+ * counted.
  * A payload larger than {@link #SPILL_THRESHOLD} goes to a segment of its own
  * ({@code <base>.b<n>}); its frame holds a negative length and that segment's name, and the
  * consumer removes it.
@@ -61,7 +73,15 @@ public final class SharedQueue implements AutoCloseable {
     private static final long OPEN_WRITERS = 40;
     private static final long SPILL_COUNTER = 44;
     private static final long DATA_GENERATION = 48;
-    private static final long DATA = 64;
+    private static final long WRITER_TABLE = 64;
+    private static final int WRITER_SLOTS = 16;
+    private static final int SLOT_SIZE = 16;
+    private static final long SLOT_PID = 0;
+    private static final long SLOT_ENDS = 4;
+    private static final long SLOT_START = 8;
+    private static final long DATA = WRITER_TABLE + WRITER_SLOTS * SLOT_SIZE;
+    /** How often a receiver that waits for EOF may look for holders that ended. */
+    private static final long REAP_INTERVAL_NANOS = 50_000_000L;
     private static final int FRAME_HEADER = 4;
 
     /** Ring size: tmpfs pages in only what is written, so this costs little until used. */
@@ -89,6 +109,7 @@ public final class SharedQueue implements AutoCloseable {
     private final PosixSemaphore slots;
     private final PosixSemaphore wakeups;
     private final PosixSemaphore joined;
+    private long lastReapNanos = System.nanoTime();
 
     private SharedQueue(String base, SharedSegment segment, PosixSemaphore mutex, PosixSemaphore items,
                         PosixSemaphore slots, PosixSemaphore wakeups, PosixSemaphore joined) {
@@ -111,6 +132,7 @@ public final class SharedQueue implements AutoCloseable {
         m.set(INT, CAPACITY, capacity);
         m.set(INT, MAXSIZE, Math.max(0, maxsize));
         m.set(INT, OPEN_WRITERS, 1);
+        holdWriter(m, ProcessStamp.SELF, 1);     // a Pipe's one sending end is its maker's
         return new SharedQueue(base, seg,
             PosixSemaphore.create("/" + base + ".m", 1),
             PosixSemaphore.create("/" + base + ".i", 0),
@@ -346,7 +368,10 @@ public final class SharedQueue implements AutoCloseable {
         }
     }
 
-    /** Pipe: one more process holds the sending end. */
+    /**
+     * Pipe: one more sending end, pickled here for another process; it counts from now, and
+     * that process {@linkplain #claimWriter claims} it when it unpickles it.
+     */
     @HostAccess.Export
     public void addWriter() {
         lock();
@@ -357,22 +382,83 @@ public final class SharedQueue implements AutoCloseable {
         }
     }
 
-    /** Pipe: a sending end was closed; at the last one a waiting receiver wakes to see EOF. */
+    /** Pipe: this process unpickled a sending end (counted by {@link #addWriter}) and holds it. */
+    @HostAccess.Export
+    public void claimWriter() {
+        lock();
+        try {
+            holdWriter(mem, ProcessStamp.SELF, 1);
+        } finally {
+            mutex.release();
+        }
+    }
+
+    /** Pipe: this process closed a sending end; at the last one the receiver sees EOF. */
     @HostAccess.Export
     public void removeWriter() {
         lock();
         try {
             int left = Math.max(0, mem.get(INT, OPEN_WRITERS) - 1);
             mem.set(INT, OPEN_WRITERS, left);
+            holdWriter(mem, ProcessStamp.SELF, -1);
         } finally {
             mutex.release();
         }
     }
 
-    /** Pipe: no sending end is open any more. */
+    /**
+     * Pipe: no sending end is open any more, counting those of processes that ended without
+     * closing them as closed.
+     */
     @HostAccess.Export
     public boolean writersGone() {
-        return mem.get(INT, OPEN_WRITERS) <= 0;
+        if (mem.get(INT, OPEN_WRITERS) <= 0) {
+            return true;
+        }
+        long now = System.nanoTime();
+        if (now - lastReapNanos < REAP_INTERVAL_NANOS) {
+            return false;
+        }
+        lastReapNanos = now;
+        lock();
+        try {
+            for (int slot = 0; slot < WRITER_SLOTS; slot++) {
+                long at = WRITER_TABLE + (long) slot * SLOT_SIZE;
+                int ends = mem.get(INT, at + SLOT_ENDS);
+                if (ends > 0 && !new ProcessStamp(mem.get(INT, at + SLOT_PID), mem.get(LONG, at + SLOT_START)).isRunning()) {
+                    mem.set(INT, OPEN_WRITERS, Math.max(0, mem.get(INT, OPEN_WRITERS) - ends));
+                    mem.set(INT, at + SLOT_ENDS, 0);
+                }
+            }
+            return mem.get(INT, OPEN_WRITERS) <= 0;
+        } finally {
+            mutex.release();
+        }
+    }
+
+    /** Adds delta to the ends the table counts for a process (the mutex held, or at creation). */
+    private static void holdWriter(MemorySegment m, ProcessStamp holder, int delta) {
+        if (holder == null) {
+            return;
+        }
+        long free = -1;
+        for (int slot = 0; slot < WRITER_SLOTS; slot++) {
+            long at = WRITER_TABLE + (long) slot * SLOT_SIZE;
+            int ends = m.get(INT, at + SLOT_ENDS);
+            if (ends > 0 && m.get(INT, at + SLOT_PID) == holder.pid()
+                    && m.get(LONG, at + SLOT_START) == holder.startTicks()) {
+                m.set(INT, at + SLOT_ENDS, Math.max(0, ends + delta));
+                return;
+            }
+            if (ends <= 0 && free < 0) {
+                free = at;
+            }
+        }
+        if (delta > 0 && free >= 0) {    // a full table: the end is counted, not tracked
+            m.set(INT, free + SLOT_PID, holder.pid());
+            m.set(LONG, free + SLOT_START, holder.startTicks());
+            m.set(INT, free + SLOT_ENDS, delta);
+        }
     }
 
     private void lock() {
