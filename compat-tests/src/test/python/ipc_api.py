@@ -714,6 +714,10 @@ def value_and_array_are_shared_and_locked():
     assert repr(raw) == 'c_double(1.5)', repr(raw)
     assert type(text).__name__ == 'SynchronizedString', type(text)
     assert 'c_double_Array_3 object' in repr(arr), repr(arr)
+    # ... and so do the types of the raw objects
+    assert type(raw).__name__ == 'c_double', type(raw)
+    assert type(value.get_obj()).__name__ == 'c_int', type(value.get_obj())
+    assert type(arr.get_obj()).__name__ == 'c_double_Array_3', type(arr.get_obj())
     try:
         arr[3]
         raise Exception('no IndexError')

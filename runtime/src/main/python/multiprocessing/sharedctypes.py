@@ -228,20 +228,41 @@ class RawArrayObject(object):
         return _rebuild_array, (self._cells._code, len(self), self._cells.name())
 
     def __repr__(self):
-        return '<%s_Array_%d object at %#x>' % (_TYPES[self._cells._code][1], len(self), id(self))
+        return '<%s object at %#x>' % (type(self).__name__, id(self))
+
+
+# Subclasses named as CPython's ctypes types (type(RawValue('i')).__name__ == 'c_int',
+# type(RawArray('d', 3)).__name__ == 'c_double_Array_3'), made once a name.
+_NAMED_CLASSES = {}
+
+
+def _named_class(base, name):
+    cls = _NAMED_CLASSES.get(name)
+    if cls is None:
+        cls = _NAMED_CLASSES[name] = type(name, (base,), {'__module__': __name__})
+    return cls
+
+
+def _value_object(cells):
+    return _named_class(RawValueObject, _TYPES[cells._code][1])(cells)
+
+
+def _array_object(cells):
+    name = '%s_Array_%d' % (_TYPES[cells._code][1], cells._length)
+    return _named_class(RawArrayObject, name)(cells)
 
 
 def _rebuild_value(code, name):
-    return RawValueObject(_Cells(code, 1, bridge.runtime().attachBlock(name)))
+    return _value_object(_Cells(code, 1, bridge.runtime().attachBlock(name)))
 
 
 def _rebuild_array(code, length, name):
-    return RawArrayObject(_Cells(code, length, bridge.runtime().attachBlock(name)))
+    return _array_object(_Cells(code, length, bridge.runtime().attachBlock(name)))
 
 
 def RawValue(typecode_or_type, *args):
     code = _typecode(typecode_or_type)
-    obj = RawValueObject(_Cells.create(code, 1))
+    obj = _value_object(_Cells.create(code, 1))
     obj.value = args[0] if args else _zero(code)
     return obj
 
@@ -249,10 +270,10 @@ def RawValue(typecode_or_type, *args):
 def RawArray(typecode_or_type, size_or_initializer):
     code = _typecode(typecode_or_type)
     if isinstance(size_or_initializer, int):
-        obj = RawArrayObject(_Cells.create(code, size_or_initializer))
+        obj = _array_object(_Cells.create(code, size_or_initializer))
     else:
         values = list(size_or_initializer)
-        obj = RawArrayObject(_Cells.create(code, len(values)))
+        obj = _array_object(_Cells.create(code, len(values)))
         if code == 'c' and isinstance(size_or_initializer, bytes):
             obj.raw = size_or_initializer
         else:
