@@ -47,12 +47,13 @@ import org.mp4j.synchronize.PosixSemaphore;
  *         +8  long  startTicks the process's start time (see {@link ProcessStamp})
  *   320 ...   data area: frames of [int32 length][payload], wrapping at capacity
  * </pre>
- * A receiver that finds writers counted but none sending looks (at most every
+ * <p>A receiver that finds writers counted but none sending looks (at most every
  * {@link #REAP_INTERVAL_NANOS}) for holders in the table that no longer run, and uncounts their
  * ends: a process that ended by {@code os._exit} or {@code kill -9} closed nothing. Ends held
  * while the table was full, or pickled for a process that died before it unpickled them, stay
  * counted.
- * A payload larger than {@link #SPILL_THRESHOLD} goes to a segment of its own
+ *
+ * <p>A payload larger than {@link #SPILL_THRESHOLD} goes to a segment of its own
  * ({@code <base>.b<n>}); its frame holds a negative length and that segment's name, and the
  * consumer removes it.
  *
@@ -423,7 +424,7 @@ public final class SharedQueue implements AutoCloseable {
         lock();
         try {
             for (int slot = 0; slot < WRITER_SLOTS; slot++) {
-                long at = WRITER_TABLE + (long) slot * SLOT_SIZE;
+                long at = slotAt(slot);
                 int ends = mem.get(INT, at + SLOT_ENDS);
                 if (ends > 0 && !new ProcessStamp(mem.get(INT, at + SLOT_PID), mem.get(LONG, at + SLOT_START)).isRunning()) {
                     mem.set(INT, OPEN_WRITERS, Math.max(0, mem.get(INT, OPEN_WRITERS) - ends));
@@ -436,6 +437,10 @@ public final class SharedQueue implements AutoCloseable {
         }
     }
 
+    private static long slotAt(int slot) {
+        return WRITER_TABLE + (long) slot * SLOT_SIZE;
+    }
+
     /** Adds delta to the ends the table counts for a process (the mutex held, or at creation). */
     private static void holdWriter(MemorySegment m, ProcessStamp holder, int delta) {
         if (holder == null) {
@@ -443,7 +448,7 @@ public final class SharedQueue implements AutoCloseable {
         }
         long free = -1;
         for (int slot = 0; slot < WRITER_SLOTS; slot++) {
-            long at = WRITER_TABLE + (long) slot * SLOT_SIZE;
+            long at = slotAt(slot);
             int ends = m.get(INT, at + SLOT_ENDS);
             if (ends > 0 && m.get(INT, at + SLOT_PID) == holder.pid()
                     && m.get(LONG, at + SLOT_START) == holder.startTicks()) {
