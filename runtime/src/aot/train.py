@@ -12,9 +12,13 @@ def task(name):
 
 
 if __name__ == '__main__':
+    def guarded(name):
+        return task(name)
     ns = {'__name__': '__main__'}
-    for statement in spawn.definition_statements(open(__file__, 'rb').read(), __file__):
-        statement.run(ns)
+    wanted = spawn.main_definition_lines(sys.modules['__main__'])
+    for statement in spawn.main_statements(open(__file__, 'rb').read(), __file__, wanted):
+        assert statement.run(ns)
+    assert ns['guarded']('x') == 'x'
     p = multiprocessing.Process(target=task, args=('train',))
     assert p.name.startswith('Process-')
     print(multiprocessing.current_process().name, os.getpid(), sys.version.split()[0])

@@ -265,6 +265,20 @@ def fork_copies_globals_at_start_without_rerunning_the_script():
 
 
 @check
+def fork_gives_the_child_what_the_main_guard_defined():
+    # CPython's fork copies the parent's functions and classes; the emulated fork defines again
+    # those a main guard defined, each by its own statement (the one whose def line matches).
+    main = sys.modules['__main__']
+    assert hasattr(main, 'defined_in_the_main_guard'), 'needs this script run as __main__'
+    p = multiprocessing.get_context('fork').Process(target=main.defined_in_the_main_guard,
+                                                    args=(main.MainGuardValue(5),))
+    p.start()
+    p.join()
+    assert p.exitcode == 0, p.exitcode
+    assert read('main_guard') == (5, 'second'), read('main_guard')
+
+
+@check
 def grandchildren_are_named_and_parented_like_cpython():
     p = Process(target=nested_parent)
     p.start()
@@ -334,6 +348,14 @@ def cpu_count_authkey_sentinel_and_marker():
 CHANGED_AFTER_IMPORT = 'initial'
 
 if __name__ == '__main__':
+    class MainGuardValue(object):
+        def __init__(self, value):
+            self.value = value
+
+    for which in ('first', 'second'):
+        def defined_in_the_main_guard(value):
+            report('main_guard', (value.value, which))
+
     try:
         run()
     finally:

@@ -6,9 +6,12 @@ Start methods differ only here:
 - fork (emulated): the child cannot copy the parent's memory, so it rebuilds `__main__` from
   the script's definitions (imports, def, class; top-level statements are not run again) and
   from a pickled snapshot of the parent's picklable globals taken at start(). A script without
-  a main guard thus behaves as on Linux CPython.
+  a main guard thus behaves as on Linux CPython. A function or class the parent defined inside
+  a top-level block (`if __name__ == '__main__':`, `for`, `with`) is defined again by its own
+  statement alone, so that it can be a target as under CPython's fork.
 """
 import ast
+import copy
 import os
 import sys
 import types
@@ -45,6 +48,7 @@ def get_preparation_data(name, start_method):
         data['main_path'] = os.path.abspath(main_path)
         if start_method == 'fork':
             data['main_globals'] = main_globals_snapshot(main_module)
+            data['main_definitions'] = main_definition_lines(main_module)
     return data
 
 
@@ -65,6 +69,20 @@ def main_globals_snapshot(main_module):
         except Exception:
             pass
     return snapshot
+
+
+def main_definition_lines(main_module):
+    """{name: first line} of the functions and classes of __main__ the parent has as globals
+    (None for a class: its line is not known), so that the child can define them again."""
+    kinds = (types.FunctionType, type)
+    if sys.version_info[0] < 3:
+        kinds += (types.ClassType,)
+    lines = {}
+    for name, value in list(vars(main_module).items()):
+        if isinstance(value, kinds) and getattr(value, '__module__', None) == '__main__':
+            code = getattr(value, '__code__', None)
+            lines[name] = code.co_firstlineno if code is not None else None
+    return lines
 
 
 def prepare(data):
@@ -92,7 +110,8 @@ def prepare(data):
         take_sigint(sigint)
     if 'main_path' in data:
         if data['start_method'] == 'fork':
-            rebuild_main_from_definitions(data['main_path'], data.get('main_globals', {}))
+            rebuild_main_from_definitions(data['main_path'], data.get('main_globals', {}),
+                                          data.get('main_definitions', {}))
         else:
             run_main_as_mp_main(data['main_path'])
     if handler_of_script:
@@ -189,8 +208,11 @@ class Worker(object):
 
 
 if __name__ == '__main__':
-    work(1)
+    def report(n):
+        return work(n)
+    report(1)
 '''
+_REHEARSAL_DEFINITIONS = {'work': 5, 'Worker': None, 'report': 15}
 
 
 class _Rehearsal(object):
@@ -225,7 +247,7 @@ def rehearse():
     prepare(prep)
     reduction.loads(process_blob)
     scratch = {'__name__': '__rehearsal__'}
-    for statement in definition_statements(_REHEARSAL_SCRIPT, '<rehearsal>'):
+    for statement in main_statements(_REHEARSAL_SCRIPT, '<rehearsal>', _REHEARSAL_DEFINITIONS):
         statement.run(scratch)
     with open(os.devnull) as f:         # what a child's _bootstrap() does to stdin
         f.read(0)
@@ -272,8 +294,12 @@ def run_main_as_mp_main(path):
     exec(compile(_read_source(path), path, 'exec'), module.__dict__)
 
 
-def rebuild_main_from_definitions(path, globals_snapshot):
+def rebuild_main_from_definitions(path, globals_snapshot, wanted_definitions):
     """Emulated fork: __main__ gets the script's definitions and the parent's globals.
+
+    `wanted_definitions` ({name: first line}, see main_definition_lines) names the parent's
+    functions and classes, so that those it defined inside a top-level block (a main guard)
+    are defined again too (see nested_definitions).
 
     Definitions and globals can depend on each other (a default value or decorator that uses a
     global; a global list that holds functions of __main__), so they are restored in rounds:
@@ -297,7 +323,7 @@ def rebuild_main_from_definitions(path, globals_snapshot):
 
     restore_globals()
     failed = []
-    for statement in definition_statements(source, path):
+    for statement in main_statements(source, path, wanted_definitions):
         if not statement.run(namespace):
             failed.append(statement)
             statement.run_undecorated(namespace)
@@ -332,20 +358,52 @@ class _Statement(object):
         return bool(self.decorator_lines) and self._exec(namespace, self.decorator_lines)
 
 
-def _exec_source(text, path, flags, namespace):
+class _NestedDefinition(object):
+    """A def or class inside a top-level block, compiled alone from its syntax tree."""
+
+    def __init__(self, path, node, flags):
+        self.path = path
+        self.node = node
+        self.flags = flags
+
+    def _exec(self, node, namespace):
+        module = ast.Module(body=[node])
+        if sys.version_info >= (3, 8):
+            module.type_ignores = []
+        return _exec_source(module, self.path, self.flags, namespace)
+
+    def run(self, namespace):
+        return self._exec(self.node, namespace)
+
+    def run_undecorated(self, namespace):
+        if not self.node.decorator_list:
+            return False
+        undecorated = copy.copy(self.node)
+        undecorated.decorator_list = []
+        return self._exec(undecorated, namespace)
+
+
+def _exec_source(source, path, flags, namespace):
     # A function of its own: Python 2 forbids exec in a function that has closures.
     try:
-        exec(compile(text, path, 'exec', flags, True), namespace)
+        exec(compile(source, path, 'exec', flags, True), namespace)
         return True
     except Exception:
         return False
 
 
-def definition_statements(source, path):
-    """The script's top-level definitions (see _is_definition), in order, ready to run."""
-    import __future__
+def main_statements(source, path, wanted_definitions):
+    """What rebuilds __main__ under the emulated fork, in order: the top-level definitions,
+    then the wanted ones inside other top-level blocks (see nested_definitions)."""
     tree = ast.parse(source, path)
-    lines = source.splitlines(True)
+    flags = _future_flags(tree)
+    return (definition_statements(tree, source, path, flags) +
+            nested_definitions(tree, path, flags, wanted_definitions))
+
+
+def _future_flags(tree):
+    """The compiler flags of the script's `from __future__ import` lines."""
+    import __future__
     flags = 0
     for node in tree.body:
         if isinstance(node, ast.ImportFrom) and node.module == '__future__':
@@ -353,6 +411,12 @@ def definition_statements(source, path):
                 feature = getattr(__future__, alias.name, None)
                 if feature is not None:
                     flags |= feature.compiler_flag
+    return flags
+
+
+def definition_statements(tree, source, path, flags):
+    """The script's top-level definitions (see _is_definition), in order, ready to run."""
+    lines = source.splitlines(True)
     starts = [_first_line(node) - 1 for node in tree.body]
     statements = []
     for i, node in enumerate(tree.body):
@@ -365,10 +429,50 @@ def definition_statements(source, path):
     return statements
 
 
+def nested_definitions(tree, path, flags, wanted):
+    """The defs and classes inside the script's other top-level blocks (a main guard, a loop)
+    that the parent has as globals: `wanted` is {name: first line} (see main_definition_lines).
+    A function's first line tells which def made it; a class is taken only when no top-level
+    definition makes its name."""
+    if not wanted:
+        return []
+    top_level = set()
+    for node in tree.body:
+        if isinstance(node, _FUNCTION_OR_CLASS):
+            top_level.add(node.name)
+        elif _is_definition(node):
+            top_level.update(child.name for child in _module_level_definitions(node))
+    found = []
+    for block in tree.body:
+        if _is_definition(block):
+            continue
+        for node in _module_level_definitions(block):
+            if node.name not in wanted:
+                continue
+            line = wanted[node.name]
+            if line == _first_line(node) or (line is None and node.name not in top_level):
+                found.append(_NestedDefinition(path, node, flags))
+    return found
+
+
+def _module_level_definitions(block):
+    """The defs and classes inside a top-level compound statement that bind module globals
+    (not those inside a def or class), in the script's order."""
+    for field in ('body', 'orelse', 'finalbody', 'handlers', 'cases'):
+        for child in getattr(block, field, None) or []:
+            if isinstance(child, _FUNCTION_OR_CLASS):
+                yield child
+            elif isinstance(child, ast.AST) and not isinstance(child, ast.expr):
+                for nested in _module_level_definitions(child):
+                    yield nested
+
+
 _DEFINITION_TYPES = tuple(getattr(ast, n) for n in
                           ('Import', 'ImportFrom', 'FunctionDef', 'AsyncFunctionDef',
                            'ClassDef', 'Pass', 'Global')
                           if hasattr(ast, n))
+_FUNCTION_OR_CLASS = tuple(getattr(ast, n) for n in ('FunctionDef', 'AsyncFunctionDef', 'ClassDef')
+                           if hasattr(ast, n))
 _TRY_TYPES = tuple(getattr(ast, n) for n in ('Try', 'TryExcept', 'TryFinally', 'TryStar')
                    if hasattr(ast, n))
 
