@@ -2,7 +2,9 @@
 # PoolApiTest. Each check prints "ok NAME" or "FAIL NAME: why"; the first line lists them.
 from __future__ import print_function
 
+import math
 import os
+import struct
 import sys
 import tempfile
 import threading
@@ -149,12 +151,31 @@ def tasks_call_the_function_or_a_fresh_copy_of_a_callable_object():
 
 
 @check
+def builtin_functions_travel_as_tasks_items_and_targets():
+    # Pickled by module and name, as CPython does; on Jython math.sqrt, time.sleep and
+    # os.getpid are Java methods that Jython's own pickle cannot find by name.
+    p = shared_pool()
+    assert p.map(math.sqrt, [1, 4, 9]) == [1.0, 2.0, 3.0]
+    assert p.apply(os.getpid) != os.getpid()
+    assert p.apply(struct.pack, ('>h', 1)) == struct.pack('>h', 1)
+    q = multiprocessing.Queue()
+    q.put(math.floor)
+    assert q.get(timeout=PATIENCE)(2.5) == 2.0
+    child = multiprocessing.Process(target=time.sleep, args=(0.01,))
+    child.start()
+    child.join(PATIENCE)
+    assert child.exitcode == 0, child.exitcode
+
+
+@check
 def workers_are_other_processes_named_pool_workers():
     p = shared_pool()
     pids = set(p.map(pid_of, range(40), chunksize=1))
     assert os.getpid() not in pids and 1 <= len(pids) <= 2, pids
     names = set(p.map(name_of_worker, range(40), chunksize=1))
     assert all('PoolWorker-' in n for n in names), names
+    if sys.version_info[0] < 3:             # Python 2's pools know no start methods
+        assert all(n.startswith('PoolWorker-') for n in names), names
 
 
 @check

@@ -66,15 +66,15 @@ class Connection(object):
 
     def _check_closed(self):
         if self._closed:
-            raise OSError('handle is closed')
+            raise IOError('handle is closed')
 
     def _check_readable(self):
         if self._incoming is None:
-            raise OSError('connection is write-only')
+            raise IOError('connection is write-only')
 
     def _check_writable(self):
         if self._outgoing is None:
-            raise OSError('connection is read-only')
+            raise IOError('connection is read-only')
 
     def fileno(self):
         raise OSError('mp4j connections live in shared memory and have no file descriptor')
@@ -148,7 +148,7 @@ class Connection(object):
             self._get = self._get_value = self._poll = None
         else:
             self.close()
-        raise OSError('bad message length')
+        raise IOError('bad message length')
 
     def recv_bytes_into(self, buf, offset=0):
         data = self._recv()
@@ -316,18 +316,18 @@ class SocketConnection(object):
 
     def _check_closed(self):
         if self._closed:
-            raise OSError('handle is closed')
+            raise IOError('handle is closed')
 
     def _check_readable(self):
         self._check_closed()
         if not self._readable:
-            raise OSError('connection is write-only')
+            raise IOError('connection is write-only')
 
     def _bad_message_length(self):
         # The message is left unread, so nothing after it can be read: as CPython, the
         # connection stays open for sending only.
         self._readable = False
-        raise OSError('bad message length')
+        raise IOError('bad message length')
 
     def _recv_exact(self, size):
         chunks = []
@@ -385,7 +385,7 @@ class SocketConnection(object):
             if item == _FRAME_EOF:
                 raise EOFError
             if item == _FRAME_EOF_IN_MESSAGE:
-                raise OSError('got end of file during message')
+                raise IOError('got end of file during message')
             if item == _FRAME_TOO_LONG:
                 self._bad_message_length()
             raise OSError(item, os.strerror(item))

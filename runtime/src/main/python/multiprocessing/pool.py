@@ -12,6 +12,7 @@ the workers. Two things differ:
 """
 import itertools
 import os
+import sys
 import threading
 import time
 import traceback
@@ -274,7 +275,10 @@ class Pool(object):
         return tagged
 
     def _worker_name(self, w):
-        # ForkProcess-1 becomes ForkPoolWorker-1 (Python 2: Process-1, PoolWorker-1).
+        # ForkProcess-1 becomes ForkPoolWorker-1; Python 2, whose pools know no start
+        # methods, names it PoolWorker-1.
+        if sys.version_info[0] < 3:
+            return 'PoolWorker-' + w.name.split('-', 1)[1]
         return w.name.replace('Process', 'PoolWorker')
 
     # --- the workers ----------------------------------------------------------------------

@@ -178,3 +178,45 @@ def _rebuild_socket(token, family, type_, proto):
     if fd < 0:
         raise OSError('mp4j: the socket sent to this process did not arrive')
     return socket.socket(family, type_, proto, fileno=fd)
+
+
+# --- Jython: functions of modules written in Java (time.sleep, math.sqrt, os.getpid) ---
+# They are reflected Java methods, a new object at every attribute access, which Jython's
+# pickle cannot find by name; CPython pickles such builtins by module and name.
+
+def _find_java_function_module(func):
+    """The name of a loaded module whose attribute of func's name is the same Java method."""
+    name = func.__name__
+    candidates = []
+    for key, module in list(sys.modules.items()):
+        if module is None:
+            continue
+        attr = getattr(module, name, None)
+        if type(attr) is type(func) and getattr(attr, '__module__', None) == func.__module__:
+            candidates.append(key)
+    if not candidates:
+        raise pickle.PicklingError("Can't pickle %r: no loaded module has it as %r"
+                                   % (func, name))
+    # Its own module's name if that is loaded under it (posix.getpid), else the shortest
+    # public name (math for org.python.modules.math).
+    candidates.sort(key=lambda key: (key != func.__module__, key.startswith('_'), len(key), key))
+    return candidates[0]
+
+
+def _reduce_java_function(func):
+    return _java_function, (_find_java_function_module(func), func.__name__)
+
+
+def _java_function(module_name, name):
+    __import__(module_name)
+    return getattr(sys.modules[module_name], name)
+
+
+def _register_java_function_reducer():
+    import time
+    java_function = type(time.sleep)
+    if java_function.__name__ == 'reflectedfunction':
+        register_for_unpicklable(java_function, _reduce_java_function)
+
+
+_register_java_function_reducer()
