@@ -1,3 +1,4 @@
+# -*- coding: latin-1 -*-
 # Process API conformance, written once for Python 2.7 and 3: run on both engines by
 # ProcessApiTest. Each check prints "ok NAME" or "FAIL NAME: why"; the first line lists them.
 # Children report back through files, so these checks need nothing but Process.
@@ -54,6 +55,11 @@ def exit_with(code):
 
 def globals_child():
     report('globals', (COUNTER_AT_IMPORT, counter[0], CHANGED_AFTER_IMPORT))
+
+
+def non_ascii_child():
+    # The literal's last letter is one byte, 0xE9, as this file is Latin-1 (line 1).
+    report('non_ascii', u'café' == u'caf\xe9')
 
 
 def nested_parent():
@@ -132,6 +138,11 @@ def names_and_identity_follow_cpython():
     assert q.name == 'custom'
     q.name = 'renamed'
     assert q.name == 'renamed'
+    made_by_a_context = multiprocessing.get_context('fork').Process(name='w')
+    if sys.version_info[0] < 3:         # CPython 2.7 has one Process class (Pool and Manager)
+        assert repr(made_by_a_context) == '<Process(w, initial)>', repr(made_by_a_context)
+    else:
+        assert repr(made_by_a_context).startswith("<ForkProcess name='w'"), repr(made_by_a_context)
 
 
 @check
@@ -276,6 +287,14 @@ def fork_gives_the_child_what_the_main_guard_defined():
     p.join()
     assert p.exitcode == 0, p.exitcode
     assert read('main_guard') == (5, 'second'), read('main_guard')
+
+
+@check
+def fork_compiles_the_childs_definitions_in_the_scripts_encoding():
+    p = Process(target=non_ascii_child)
+    p.start()
+    p.join()
+    assert p.exitcode == 0 and read('non_ascii') is True, p.exitcode
 
 
 @check

@@ -216,8 +216,10 @@ class BaseProcess(object):
                     status = 'stopped'
                 elif isinstance(status, int):
                     status = 'stopped[%s]' % _exitcode_to_name.get(status, status)
-            return '<%s(%s, %s%s)>' % (type(self).__name__, self._name, status,
-                                      self.daemon and ' daemon' or '')
+            kind = type(self).__name__
+            if type(self).__module__ == 'multiprocessing.context':
+                kind = 'Process'        # ForkProcess and its kin: Python 2 has one class
+            return '<%s(%s, %s%s)>' % (kind, self._name, status, self.daemon and ' daemon' or '')
         info = [type(self).__name__, 'name=%r' % self._name]
         if self._popen is not None:
             info.append('pid=%s' % self._popen.pid)

@@ -13,6 +13,7 @@ Start methods differ only here:
 import ast
 import copy
 import os
+import re
 import sys
 import types
 
@@ -346,7 +347,7 @@ class _Statement(object):
 
     def _text(self, skip):
         body = [b'\n' if i in skip else self.lines[i] for i in range(self.first, self.end)]
-        return b'\n' * self.first + b''.join(body)
+        return _lines_before(self.lines, self.first) + b''.join(body)
 
     def _exec(self, namespace, skip):
         return _exec_source(self._text(skip), self.path, self.flags, namespace)
@@ -356,6 +357,20 @@ class _Statement(object):
 
     def run_undecorated(self, namespace):
         return bool(self.decorator_lines) and self._exec(namespace, self.decorator_lines)
+
+
+_CODING_LINE = re.compile(br'^[ \t\f]*#.*?coding[:=]')
+_BOM = b'\xef\xbb\xbf'
+
+
+def _lines_before(lines, first):
+    """Blank lines in place of the script's first `first` lines, but for its encoding
+    (a coding declaration in the first two, or a UTF-8 BOM), so that a statement compiled
+    alone decodes its literals as the whole script does (PEP 263)."""
+    kept = [lines[i] if _CODING_LINE.match(lines[i]) else b'\n' for i in range(min(first, 2))]
+    if first and lines[0].startswith(_BOM) and not kept[0].startswith(_BOM):
+        kept[0] = _BOM + kept[0]
+    return b''.join(kept) + b'\n' * (first - len(kept))
 
 
 class _NestedDefinition(object):
