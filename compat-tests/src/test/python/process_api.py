@@ -4,6 +4,7 @@
 # Children report back through files, so these checks need nothing but Process.
 from __future__ import print_function
 
+import collections
 import os
 import shutil
 import sys
@@ -60,6 +61,13 @@ def globals_child():
 def non_ascii_child():
     # The literal's last letter is one byte, 0xE9, as this file is Latin-1 (line 1).
     report('non_ascii', u'café' == u'caf\xe9')
+
+
+TopLevelPair = collections.namedtuple('TopLevelPair', 'a b')
+
+
+def report_pairs(top, guarded):
+    report('pairs', (type(top).__name__, top.b, type(guarded).__name__, guarded.x))
 
 
 def nested_parent():
@@ -290,6 +298,19 @@ def fork_gives_the_child_what_the_main_guard_defined():
 
 
 @check
+def fork_gives_the_child_classes_made_by_assignment():
+    # namedtuple classes are made by an assignment, which the child runs again alone.
+    main = sys.modules['__main__']
+    assert hasattr(main, 'GuardedPair'), 'needs this script run as __main__'
+    p = multiprocessing.get_context('fork').Process(
+        target=report_pairs, args=(main.TopLevelPair(1, 2), main.GuardedPair(3)))
+    p.start()
+    p.join()
+    assert p.exitcode == 0, p.exitcode
+    assert read('pairs') == ('TopLevelPair', 2, 'GuardedPair', 3), read('pairs')
+
+
+@check
 def fork_compiles_the_childs_definitions_in_the_scripts_encoding():
     p = Process(target=non_ascii_child)
     p.start()
@@ -370,6 +391,8 @@ if __name__ == '__main__':
     class MainGuardValue(object):
         def __init__(self, value):
             self.value = value
+
+    GuardedPair = collections.namedtuple('GuardedPair', 'x')
 
     for which in ('first', 'second'):
         def defined_in_the_main_guard(value):

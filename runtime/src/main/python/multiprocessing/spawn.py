@@ -7,8 +7,9 @@ Start methods differ only here:
   the script's definitions (imports, def, class; top-level statements are not run again) and
   from a pickled snapshot of the parent's picklable globals taken at start(). A script without
   a main guard thus behaves as on Linux CPython. A function or class the parent defined inside
-  a top-level block (`if __name__ == '__main__':`, `for`, `with`) is defined again by its own
-  statement alone, so that it can be a target as under CPython's fork.
+  a top-level block (`if __name__ == '__main__':`, `for`, `with`), or a class an assignment
+  made (`namedtuple`), is defined again by its own statement alone, so that it can be a target
+  or pickled as under CPython's fork.
 """
 import ast
 import copy
@@ -374,7 +375,8 @@ def _lines_before(lines, first):
 
 
 class _NestedDefinition(object):
-    """A def or class inside a top-level block, compiled alone from its syntax tree."""
+    """One statement compiled alone from its syntax tree: a def or class inside a top-level
+    block, or the assignment that makes a class (see nested_definitions)."""
 
     def __init__(self, path, node, flags):
         self.path = path
@@ -391,7 +393,7 @@ class _NestedDefinition(object):
         return self._exec(self.node, namespace)
 
     def run_undecorated(self, namespace):
-        if not self.node.decorator_list:
+        if not getattr(self.node, 'decorator_list', None):
             return False
         undecorated = copy.copy(self.node)
         undecorated.decorator_list = []
@@ -445,41 +447,58 @@ def definition_statements(tree, source, path, flags):
 
 
 def nested_definitions(tree, path, flags, wanted):
-    """The defs and classes inside the script's other top-level blocks (a main guard, a loop)
-    that the parent has as globals: `wanted` is {name: first line} (see main_definition_lines).
-    A function's first line tells which def made it; a class is taken only when no top-level
-    definition makes its name."""
+    """The parent's functions and classes (`wanted`: {name: first line}, see
+    main_definition_lines) that the top-level definitions do not make:
+    - a def or class inside another top-level block (a main guard, a loop); a function's
+      first line tells which def made it, a class is taken when no top-level definition
+      makes its name;
+    - a class that an assignment makes (`Pair = namedtuple('Pair', 'a b')`,
+      `Color = Enum('Color', 'RED')`), when no class statement makes it: the last such
+      assignment of the script, run again alone."""
     if not wanted:
         return []
     top_level = set()
     for node in tree.body:
-        if isinstance(node, _FUNCTION_OR_CLASS):
-            top_level.add(node.name)
-        elif _is_definition(node):
-            top_level.update(child.name for child in _module_level_definitions(node))
+        if _is_definition(node):
+            top_level.update(n.name for n in _module_level_statements([node])
+                             if isinstance(n, _FUNCTION_OR_CLASS))
     found = []
+    class_statements = set()
+    assignments = {}
     for block in tree.body:
         if _is_definition(block):
             continue
-        for node in _module_level_definitions(block):
-            if node.name not in wanted:
+        for node in _module_level_statements([block]):
+            if isinstance(node, ast.ClassDef):
+                class_statements.add(node.name)
+            if isinstance(node, ast.Assign):
+                for target in node.targets:
+                    if isinstance(target, ast.Name):
+                        assignments[target.id] = node
+            if not isinstance(node, _FUNCTION_OR_CLASS) or node.name not in wanted:
                 continue
             line = wanted[node.name]
             if line == _first_line(node) or (line is None and node.name not in top_level):
                 found.append(_NestedDefinition(path, node, flags))
+    for name, line in sorted(wanted.items()):
+        if line is None and name in assignments and name not in top_level and \
+                name not in class_statements:
+            found.append(_NestedDefinition(path, assignments[name], flags))
     return found
 
 
-def _module_level_definitions(block):
-    """The defs and classes inside a top-level compound statement that bind module globals
-    (not those inside a def or class), in the script's order."""
-    for field in ('body', 'orelse', 'finalbody', 'handlers', 'cases'):
-        for child in getattr(block, field, None) or []:
-            if isinstance(child, _FUNCTION_OR_CLASS):
-                yield child
-            elif isinstance(child, ast.AST) and not isinstance(child, ast.expr):
-                for nested in _module_level_definitions(child):
-                    yield nested
+def _module_level_statements(nodes):
+    """The statements that run at module level: `nodes` and, inside their blocks (if, for,
+    while, with, try, match), theirs, but not the bodies of defs and classes; in order."""
+    for node in nodes:
+        yield node
+        if isinstance(node, _FUNCTION_OR_CLASS):
+            continue
+        for field in ('body', 'orelse', 'finalbody', 'handlers', 'cases'):
+            children = [child for child in getattr(node, field, None) or []
+                        if isinstance(child, ast.AST) and not isinstance(child, ast.expr)]
+            for nested in _module_level_statements(children):
+                yield nested
 
 
 _DEFINITION_TYPES = tuple(getattr(ast, n) for n in
