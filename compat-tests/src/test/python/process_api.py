@@ -285,8 +285,9 @@ def fork_copies_globals_at_start_without_rerunning_the_script():
 
 @check
 def fork_gives_the_child_what_the_main_guard_defined():
-    # CPython's fork copies the parent's functions and classes; the emulated fork defines again
-    # those a main guard defined, each by its own statement (the one whose def line matches).
+    # CPython's fork copies the parent's functions, classes and modules; the emulated fork
+    # defines again those a main guard defined, each by its own statement (the one whose def
+    # line matches), and imports what it imported.
     main = sys.modules['__main__']
     assert hasattr(main, 'defined_in_the_main_guard'), 'needs this script run as __main__'
     p = multiprocessing.get_context('fork').Process(target=main.defined_in_the_main_guard,
@@ -294,7 +295,7 @@ def fork_gives_the_child_what_the_main_guard_defined():
     p.start()
     p.join()
     assert p.exitcode == 0, p.exitcode
-    assert read('main_guard') == (5, 'second'), read('main_guard')
+    assert read('main_guard') == (5, 'second', '[1]', 4.0), read('main_guard')
 
 
 @check
@@ -393,10 +394,12 @@ if __name__ == '__main__':
             self.value = value
 
     GuardedPair = collections.namedtuple('GuardedPair', 'x')
+    import json as guard_json
+    from math import sqrt as guard_sqrt
 
     for which in ('first', 'second'):
         def defined_in_the_main_guard(value):
-            report('main_guard', (value.value, which))
+            report('main_guard', (value.value, which, guard_json.dumps([1]), guard_sqrt(16)))
 
     try:
         run()

@@ -51,6 +51,7 @@ def get_preparation_data(name, start_method):
         if start_method == 'fork':
             data['main_globals'] = main_globals_snapshot(main_module)
             data['main_definitions'] = main_definition_lines(main_module)
+            data['main_imports'] = main_imported_names(main_module)
     return data
 
 
@@ -87,6 +88,27 @@ def main_definition_lines(main_module):
     return lines
 
 
+def main_imported_names(main_module):
+    """{name: (module, attribute)} of the parent's globals that are a module (attribute None)
+    or a function or class of another module, which the snapshot leaves out: the child imports
+    those its definitions did not bind (an import inside the main guard)."""
+    kinds = (types.FunctionType, types.BuiltinFunctionType, type)
+    if sys.version_info[0] < 3:
+        kinds += (types.ClassType,)
+    names = {}
+    for name, value in list(vars(main_module).items()):
+        if name.startswith('__') and name.endswith('__'):
+            continue
+        if isinstance(value, types.ModuleType):
+            if value.__name__ != '__main__':
+                names[name] = (value.__name__, None)
+        elif isinstance(value, kinds):
+            module = getattr(value, '__module__', None)
+            if module and module != '__main__':
+                names[name] = (module, getattr(value, '__qualname__', value.__name__))
+    return names
+
+
 def prepare(data):
     """Makes this (child) interpreter look like the parent described by `data`."""
     current = process.current_process()
@@ -113,7 +135,8 @@ def prepare(data):
     if 'main_path' in data:
         if data['start_method'] == 'fork':
             rebuild_main_from_definitions(data['main_path'], data.get('main_globals', {}),
-                                          data.get('main_definitions', {}))
+                                          data.get('main_definitions', {}),
+                                          data.get('main_imports', {}))
         else:
             run_main_as_mp_main(data['main_path'])
     if handler_of_script:
@@ -296,12 +319,14 @@ def run_main_as_mp_main(path):
     exec(compile(_read_source(path), path, 'exec'), module.__dict__)
 
 
-def rebuild_main_from_definitions(path, globals_snapshot, wanted_definitions):
+def rebuild_main_from_definitions(path, globals_snapshot, wanted_definitions, imported_names):
     """Emulated fork: __main__ gets the script's definitions and the parent's globals.
 
     `wanted_definitions` ({name: first line}, see main_definition_lines) names the parent's
     functions and classes, so that those it defined inside a top-level block (a main guard)
-    are defined again too (see nested_definitions).
+    are defined again too (see nested_definitions); `imported_names` (see
+    main_imported_names) are the modules, functions and classes it imported, so that those
+    the definitions did not import are imported too.
 
     Definitions and globals can depend on each other (a default value or decorator that uses a
     global; a global list that holds functions of __main__), so they are restored in rounds:
@@ -329,10 +354,25 @@ def rebuild_main_from_definitions(path, globals_snapshot, wanted_definitions):
         if not statement.run(namespace):
             failed.append(statement)
             statement.run_undecorated(namespace)
+    _import_missing(namespace, imported_names)
     restore_globals()
     for statement in failed:
         statement.run(namespace)
     namespace.update(restored)
+
+
+def _import_missing(namespace, imported_names):
+    for name, (module_name, attribute) in imported_names.items():
+        if name in namespace:
+            continue
+        try:
+            __import__(module_name)
+            value = sys.modules[module_name]
+            for part in (attribute.split('.') if attribute else ()):
+                value = getattr(value, part)
+        except Exception:
+            continue        # as a global that did not unpickle: the child goes without it
+        namespace[name] = value
 
 
 class _Statement(object):
