@@ -621,6 +621,10 @@ def send_then_end(w, how):
     time.sleep(PATIENCE)                        # until the parent kills it
 
 
+def hold_end(w, unused):
+    pass
+
+
 def send_when_told(w, go):
     go.wait(PATIENCE)
     w.send('late')
@@ -659,6 +663,34 @@ def a_pipe_end_is_closed_when_its_process_ends_by_os_exit_or_kill_9():
     assert r.recv() == 'late'
     p.join()
     expect_raise(EOFError, r.recv)
+
+
+@check
+def a_pipe_end_pickled_for_a_child_that_never_unpickles_it_is_closed():
+    # A start that fails after it pickled the end, and a child killed at once (before or after
+    # it unpickled the end): either way the receiver gets EOFError once the parent closes its end.
+    import signal
+    r, w = multiprocessing.Pipe(False)
+    try:
+        Process(target=hold_end, args=(w, lambda: None)).start()
+    except Exception:
+        pass                                    # mp4j pickles in start(); CPython's fork does not
+    w.close()
+    assert r.poll(PATIENCE)
+    expect_raise(EOFError, r.recv)
+    r, w = multiprocessing.Pipe(False)
+    p = Process(target=send_then_end, args=(w, 'kill'))
+    p.start()
+    os.kill(p.pid, signal.SIGKILL)
+    w.close()
+    p.join()
+    while r.poll(PATIENCE):                     # 'sent' if the child got that far, then EOF
+        try:
+            assert r.recv() == 'sent'
+        except EOFError:
+            break
+    else:
+        raise Exception('no EOF')
 
 
 @check

@@ -214,16 +214,23 @@ class Connection(object):
     def __getstate__(self):
         context.assert_spawning(self)
         self._check_closed()
+        holder = None
         if self._outgoing is not None:
-            self._outgoing.addWriter()      # the receiving process's end, counted from now
+            # The receiving process's end, counted from now and, where the child's pid is
+            # known, held by it: uncounted if it dies before it unpickles the end.
+            child = getattr(context.get_spawning_popen(), 'pid', None)
+            if child is not None and self._outgoing.addWriterFor(child):
+                holder = child
+            else:
+                self._outgoing.addWriter()
         return (self._incoming and str(self._incoming.name()),
-                self._outgoing and str(self._outgoing.name()))
+                self._outgoing and str(self._outgoing.name()), holder)
 
     def __setstate__(self, state):
         runtime = bridge.runtime()
-        incoming, outgoing = state
+        incoming, outgoing, holder = state
         self.__init__(incoming and runtime.attachQueue(incoming), outgoing and runtime.attachQueue(outgoing))
-        if self._outgoing is not None:
+        if self._outgoing is not None and holder != os.getpid():
             self._outgoing.claimWriter()    # held by this process now: uncounted if it ends unclosed
 
 

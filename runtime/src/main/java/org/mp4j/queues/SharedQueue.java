@@ -50,8 +50,9 @@ import org.mp4j.synchronize.PosixSemaphore;
  * <p>A receiver that finds writers counted but none sending looks (at most every
  * {@link #REAP_INTERVAL_NANOS}) for holders in the table that no longer run, and uncounts their
  * ends: a process that ended by {@code os._exit} or {@code kill -9} closed nothing. Ends held
- * while the table was full, or pickled for a process that died before it unpickled them, stay
- * counted.
+ * while the table was full stay counted. An end pickled for a child is entered under the
+ * child's pid as it is pickled ({@link #addWriterFor}), so it is uncounted also when that child
+ * dies before it unpickles it.
  *
  * <p>A payload larger than {@link #SPILL_THRESHOLD} goes to a segment of its own
  * ({@code <base>.b<n>}); its frame holds a negative length and that segment's name, and the
@@ -378,6 +379,26 @@ public final class SharedQueue implements AutoCloseable {
         lock();
         try {
             mem.set(INT, OPEN_WRITERS, mem.get(INT, OPEN_WRITERS) + 1);
+        } finally {
+            mutex.release();
+        }
+    }
+
+    /**
+     * Pipe: one more sending end, pickled here for the child with this pid, which holds it from
+     * now in the writer table (it does not claim it again): if that child dies before it
+     * unpickles the end, or never gets it (a start that failed), the end is uncounted as the
+     * child's. Returns false, counting the end as {@link #addWriter} does, when no process
+     * runs with that pid.
+     */
+    @HostAccess.Export
+    public boolean addWriterFor(long pid) {
+        ProcessStamp child = ProcessStamp.read(pid);
+        lock();
+        try {
+            mem.set(INT, OPEN_WRITERS, mem.get(INT, OPEN_WRITERS) + 1);
+            holdWriter(mem, child, 1);
+            return child != null;
         } finally {
             mutex.release();
         }
