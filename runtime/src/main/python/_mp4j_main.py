@@ -196,10 +196,13 @@ def exit_status(exc):
 
 
 def print_exception_from(tb_skip):
-    """Prints the current exception as CPython does, leaving out `tb_skip` frames of ours."""
+    """Prints the current exception as CPython does, leaving out `tb_skip` frames of ours
+    (None: every frame, as for a syntax error of the script itself)."""
     import traceback
     etype, value, tb = sys.exc_info()
-    for _ in range(tb_skip):
+    if tb_skip is None:
+        tb = None
+    for _ in range(tb_skip or 0):
         if tb is not None and tb.tb_next is not None:
             tb = tb.tb_next
     traceback.print_exception(etype, value, tb)
@@ -217,6 +220,7 @@ def run_main(argv, unbuffered=False):
     module.__builtins__ = builtins
     sys.modules['__main__'] = module
     install_keyboard_interrupt()
+    code = None
     try:
         with open(path, 'rb') as f:
             source = f.read()
@@ -229,7 +233,9 @@ def run_main(argv, unbuffered=False):
         print_exception_from(1)
         status = DIED_BY_SIGINT
     except BaseException:
-        print_exception_from(1)
+        # The script's own syntax error: CPython prints no traceback, only where it is.
+        syntax = code is None and isinstance(sys.exc_info()[1], SyntaxError)
+        print_exception_from(None if syntax else 1)
         status = 1
     status = run_exit_functions(status)
     flush_std_streams()

@@ -88,6 +88,18 @@ class LauncherTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"graalpy", "jython"})
+    void aSyntaxErrorOfTheScriptIsPrintedWithoutATracebackAsCPythonPrintsIt(String engine) throws IOException {
+        Path p = script("syntax.py", "x = 1", "y = (x,", "print(y)");
+        Mp4j.Run r = mp4j(p, null, Map.of(), "--engine", engine);
+        assertEquals(1, r.exitCode(), r::describe);
+        assertTrue(r.stderr().startsWith("  File \"" + p.getFileName()) || r.stderr().contains("  File \"" + p),
+            r::describe);
+        assertTrue(r.stderr().contains("SyntaxError: "), r::describe);
+        assertFalse(r.stderr().contains("Traceback"), r::describe);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"graalpy", "jython"})
     void exceptionInAChildPrintsProcessNameAndTracebackAndGivesExitcodeOne(String engine) throws IOException {
         Path p = script("child_boom.py",
             "from multiprocessing import Process",
