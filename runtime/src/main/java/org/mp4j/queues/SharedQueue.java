@@ -41,6 +41,9 @@ import org.mp4j.synchronize.PosixSemaphore;
  *                             EOF for the receiver when 0
  *   44  int   spillCounter    numbers the spill segments of large items
  *   48  int   dataGeneration  0: the data area is below; n: it is segment {@code <base>.d<n>}
+ *   52  int   dataInline      1: the data area is below again (it shrank); dataGeneration
+ *                             still counts up, so no process takes its old mapping for
+ *                             the current one
  *   64  writer table: 16 slots of 16 bytes, which process holds how many sending ends
  *         +0  int   pid       0: a free slot
  *         +4  int   ends      sending ends this process holds (0: a free slot)
@@ -61,7 +64,9 @@ import org.mp4j.synchronize.PosixSemaphore;
  * <p>A put never waits for ring space (only maxsize bounds a queue, as in CPython): when a
  * frame does not fit, the producer moves the data area to a segment twice as large
  * ({@code <base>.d<n>}, head at 0) and bumps dataGeneration; every process remaps when it
- * next takes the mutex. The area never shrinks while the queue lives.
+ * next takes the mutex. A get that empties a queue whose area grew to {@link #SHRINK_FROM}
+ * times its first size or more moves it back below (nothing to copy) and removes the segment,
+ * so a burst does not hold its memory for the queue's life.
  */
 public final class SharedQueue implements AutoCloseable {
     private static final long HEAD = 0;
@@ -75,6 +80,7 @@ public final class SharedQueue implements AutoCloseable {
     private static final long OPEN_WRITERS = 40;
     private static final long SPILL_COUNTER = 44;
     private static final long DATA_GENERATION = 48;
+    private static final long DATA_INLINE = 52;
     private static final long WRITER_TABLE = 64;
     private static final int WRITER_SLOTS = 16;
     private static final int SLOT_SIZE = 16;
@@ -94,6 +100,8 @@ public final class SharedQueue implements AutoCloseable {
     public static final int TEXT_LIMIT = 2048;
     /** The data area grows up to this; beyond it a producer waits for consumers. */
     private static final long MAX_CAPACITY = 1L << 30;
+    /** An emptied area this many times its first size goes back to that size: see the class comment. */
+    static final int SHRINK_FROM = 4;
 
     private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED;
     private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG_UNALIGNED;
@@ -101,7 +109,7 @@ public final class SharedQueue implements AutoCloseable {
     private final String base;
     private final SharedSegment segment;
     private final MemorySegment mem;
-    // The data area as this process last mapped it; changed only under the mutex.
+    // The data area as this process last mapped it (-1: not yet); changed only under the mutex.
     private int dataGeneration;
     private SharedSegment dataSegment;      // null while the area is inside `segment`
     private MemorySegment data;
@@ -118,7 +126,9 @@ public final class SharedQueue implements AutoCloseable {
         this.base = base;
         this.segment = segment;
         this.mem = segment.memory();
-        mapData();
+        // Mapped at the first lock(): read now, without the mutex, a segment could be gone
+        // (another process may be growing or shrinking the area).
+        this.dataGeneration = -1;
         this.mutex = mutex;
         this.items = items;
         this.slots = slots;
@@ -241,7 +251,11 @@ public final class SharedQueue implements AutoCloseable {
             spilled = length < 0;
             payload = readBytes(head + FRAME_HEADER, Math.abs(length));
             mem.set(LONG, HEAD, head + FRAME_HEADER + Math.abs(length));
-            mem.set(INT, COUNT, mem.get(INT, COUNT) - 1);
+            int count = mem.get(INT, COUNT) - 1;
+            mem.set(INT, COUNT, count);
+            if (count == 0) {
+                shrinkIfGrown();
+            }
             int waiters = mem.get(INT, SPACE_WAITERS);
             mem.set(INT, SPACE_WAITERS, 0);
             for (int i = 0; i < waiters; i++) {
@@ -494,14 +508,14 @@ public final class SharedQueue implements AutoCloseable {
         }
     }
 
-    /** Maps the data area of the current generation (at creation, or after another process grew it). */
+    /** Maps the data area of the current generation (at the first lock, or after another process moved it). */
     private void mapData() {
         int generation = mem.get(INT, DATA_GENERATION);
         if (dataSegment != null) {
             dataSegment.close();
             dataSegment = null;
         }
-        if (generation == 0) {
+        if (generation == 0 || mem.get(INT, DATA_INLINE) != 0) {
             data = mem.asSlice(DATA);
         } else {
             dataSegment = SharedSegment.attach(base + ".d" + generation);
@@ -527,15 +541,31 @@ public final class SharedQueue implements AutoCloseable {
         try (SharedSegment next = SharedSegment.create(base + ".d" + generation, size)) {
             MemorySegment.copy(live, 0, next.memory(), ValueLayout.JAVA_BYTE, 0, used);
         }
-        if (dataGeneration > 0) {
+        if (dataSegment != null) {
             SharedSegment.unlink(base + ".d" + dataGeneration);   // others keep their mapping until they remap
         }
         mem.set(LONG, HEAD, 0L);
         mem.set(LONG, TAIL, (long) used);
         mem.set(INT, CAPACITY, (int) size);
+        mem.set(INT, DATA_INLINE, 0);
         mem.set(INT, DATA_GENERATION, generation);
         mapData();
         return true;
+    }
+
+    /** Under the mutex, the queue empty: moves a grown data area back below (see the class comment). */
+    private void shrinkIfGrown() {
+        int inlineCapacity = (int) (mem.byteSize() - DATA);
+        if (dataSegment == null || capacity < (long) SHRINK_FROM * inlineCapacity) {
+            return;
+        }
+        SharedSegment.unlink(base + ".d" + dataGeneration);       // others keep their mapping until they remap
+        mem.set(LONG, HEAD, 0L);
+        mem.set(LONG, TAIL, 0L);
+        mem.set(INT, CAPACITY, inlineCapacity);
+        mem.set(INT, DATA_INLINE, 1);
+        mem.set(INT, DATA_GENERATION, dataGeneration + 1);
+        mapData();
     }
 
     private static long deadline(double timeout) {
@@ -587,7 +617,7 @@ public final class SharedQueue implements AutoCloseable {
         for (String suffix : new String[] {".m", ".i", ".s", ".w", ".j"}) {
             PosixSemaphore.unlink("/" + base + suffix);
         }
-        if (dataGeneration > 0) {
+        if (dataSegment != null) {
             SharedSegment.unlink(base + ".d" + dataGeneration);
         }
     }
