@@ -2,6 +2,7 @@
 # PoolApiTest. Each check prints "ok NAME" or "FAIL NAME: why"; the first line lists them.
 from __future__ import print_function
 
+import functools
 import math
 import os
 import struct
@@ -69,6 +70,21 @@ def initialised(_):
 
 def uses_queue(q):
     q.put(1)
+
+
+class Adder(object):
+    def __init__(self, k):
+        self.k = k
+
+    def add(self, x):
+        return self.k + x
+
+    def put_sum(self, q, x):
+        q.put(self.k + x)
+
+    @classmethod
+    def name(cls):
+        return cls.__name__
 
 
 class CallCounter(object):
@@ -163,6 +179,24 @@ def builtin_functions_travel_as_tasks_items_and_targets():
     assert q.get(timeout=PATIENCE)(2.5) == 2.0
     child = multiprocessing.Process(target=time.sleep, args=(0.01,))
     child.start()
+    child.join(PATIENCE)
+    assert child.exitcode == 0, child.exitcode
+
+
+@check
+def bound_methods_and_partials_are_tasks_and_targets():
+    # Python 2's pickle refuses methods (CPython 2.7's fork never pickles a target); mp4j
+    # pickles them by owner and name on both engines, and partials by their parts.
+    p = shared_pool()
+    adder = Adder(5)
+    assert p.map(adder.add, [1, 2]) == [6, 7]
+    assert p.apply(Adder.name) == 'Adder'
+    assert p.map(functools.partial(add, b=10), [1, 2]) == [11, 12]
+    assert p.map(functools.partial(Adder.add, Adder(1)), [1]) == [2]
+    q = multiprocessing.Queue()
+    child = multiprocessing.Process(target=adder.put_sum, args=(q, 3))
+    child.start()
+    assert q.get(timeout=PATIENCE) == 8
     child.join(PATIENCE)
     assert child.exitcode == 0, child.exitcode
 

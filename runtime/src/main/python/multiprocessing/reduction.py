@@ -220,3 +220,43 @@ def _register_java_function_reducer():
 
 
 _register_java_function_reducer()
+
+
+# --- Python 2: methods and partials, as CPython 2.7's forking module registers them ---
+# Python 2's pickle refuses bound and unbound methods and method descriptors, which a fork
+# never pickles (Process(target=self.work)); Jython's pickles a functools.partial into bytes
+# that do not unpickle.
+
+def _reduce_method(method):
+    owner = method.im_self if method.im_self is not None else method.im_class
+    return getattr, (owner, method.im_func.__name__)
+
+
+def _reduce_method_descriptor(descriptor):
+    return getattr, (descriptor.__objclass__, descriptor.__name__)
+
+
+def _reduce_partial(p):
+    return _rebuild_partial, (p.func, p.args, p.keywords or {})
+
+
+def _rebuild_partial(func, args, keywords):
+    import functools
+    return functools.partial(func, *args, **keywords)
+
+
+def _register_python2_reducers():
+    if sys.version_info[0] >= 3:
+        return
+    import functools
+
+    class _Any(object):
+        def method(self):
+            pass
+    register_for_unpicklable(type(_Any.method), _reduce_method)
+    register_for_unpicklable(type(list.append), _reduce_method_descriptor)
+    register_for_unpicklable(type(int.__add__), _reduce_method_descriptor)
+    register_for_unpicklable(functools.partial, _reduce_partial)
+
+
+_register_python2_reducers()
