@@ -2,6 +2,7 @@
 # by IpcApiTest. Each check prints "ok NAME" or "FAIL NAME: why"; the first line lists them.
 from __future__ import print_function
 
+import collections
 import os
 import pickle
 import sys
@@ -101,13 +102,15 @@ def queue_is_fifo_across_processes_and_keeps_types():
     a, b = multiprocessing.Queue(), multiprocessing.Queue()
     p = Process(target=echo_queue, args=(a, b))
     p.start()
-    items = [1, 'two', u'\u4e09', [4, {'five': 5}], b'\x00\xff', None]
+    items = [1, 'two', u'\u4e09', [4, {'five': 5}], b'\x00\xff',
+             collections.deque([6], maxlen=3), None]
     for item in items[:-1]:
         a.put(item)
     got = [b.get(timeout=PATIENCE) for _ in items[:-1]]
     a.put(None)
     p.join()
     assert got == items[:-1], got
+    assert got[-1].maxlen == 3, got[-1]         # Jython's own pickle drops it
 
 
 @check

@@ -225,7 +225,7 @@ _register_java_function_reducer()
 # --- Python 2: methods and partials, as CPython 2.7's forking module registers them ---
 # Python 2's pickle refuses bound and unbound methods and method descriptors, which a fork
 # never pickles (Process(target=self.work)); Jython's pickles a functools.partial into bytes
-# that do not unpickle.
+# that do not unpickle, and a deque without its maxlen.
 
 def _reduce_method(method):
     owner = method.im_self if method.im_self is not None else method.im_class
@@ -245,9 +245,14 @@ def _rebuild_partial(func, args, keywords):
     return functools.partial(func, *args, **keywords)
 
 
+def _reduce_deque(d):
+    return type(d), (list(d), d.maxlen)
+
+
 def _register_python2_reducers():
     if sys.version_info[0] >= 3:
         return
+    import collections
     import functools
 
     class _Any(object):
@@ -257,6 +262,8 @@ def _register_python2_reducers():
     register_for_unpicklable(type(list.append), _reduce_method_descriptor)
     register_for_unpicklable(type(int.__add__), _reduce_method_descriptor)
     register_for_unpicklable(functools.partial, _reduce_partial)
+    # Jython's deque pickles without its maxlen (CPython 2.7's with it).
+    register_for_unpicklable(collections.deque, _reduce_deque)
 
 
 _register_python2_reducers()
