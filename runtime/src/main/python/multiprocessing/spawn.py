@@ -55,6 +55,12 @@ def get_preparation_data(name, start_method):
     return data
 
 
+def _script_globals(main_module):
+    """(name, value) of the parent's globals, but for __name__, __file__ and their kin."""
+    return [(name, value) for name, value in list(vars(main_module).items())
+            if not (name.startswith('__') and name.endswith('__'))]
+
+
 def main_globals_snapshot(main_module):
     """The parent's globals that a fork would copy and the definitions cannot rebuild: each one
     pickled on its own, so that one unpicklable value does not keep the others out."""
@@ -62,9 +68,7 @@ def main_globals_snapshot(main_module):
     if sys.version_info[0] < 3:
         skip += (types.ClassType,)
     snapshot = {}
-    for name, value in list(vars(main_module).items()):
-        if name.startswith('__') and name.endswith('__'):
-            continue
+    for name, value in _script_globals(main_module):
         if isinstance(value, skip):
             continue
         try:
@@ -81,7 +85,7 @@ def main_definition_lines(main_module):
     if sys.version_info[0] < 3:
         kinds += (types.ClassType,)
     lines = {}
-    for name, value in list(vars(main_module).items()):
+    for name, value in _script_globals(main_module):
         if isinstance(value, kinds) and getattr(value, '__module__', None) == '__main__':
             code = getattr(value, '__code__', None)
             lines[name] = code.co_firstlineno if code is not None else None
@@ -96,9 +100,7 @@ def main_imported_names(main_module):
     if sys.version_info[0] < 3:
         kinds += (types.ClassType,)
     names = {}
-    for name, value in list(vars(main_module).items()):
-        if name.startswith('__') and name.endswith('__'):
-            continue
+    for name, value in _script_globals(main_module):
         if isinstance(value, types.ModuleType):
             if value.__name__ != '__main__':
                 names[name] = (value.__name__, None)
