@@ -203,8 +203,14 @@ def _find_java_function_module(func):
     return candidates[0]
 
 
+_java_function_modules = {}         # (func.__module__, name): the module found for it
+
+
 def _reduce_java_function(func):
-    return _java_function, (_find_java_function_module(func), func.__name__)
+    key = (func.__module__, func.__name__)
+    if key not in _java_function_modules:
+        _java_function_modules[key] = _find_java_function_module(func)
+    return _java_function, (_java_function_modules[key], func.__name__)
 
 
 def _java_function(module_name, name):

@@ -235,11 +235,8 @@ class Worker(object):
 
 
 if __name__ == '__main__':
-    def report(n):
-        return work(n)
-    report(1)
+    work(1)
 '''
-_REHEARSAL_DEFINITIONS = {'work': 5, 'Worker': None, 'report': 15}
 
 
 class _Rehearsal(object):
@@ -274,7 +271,7 @@ def rehearse():
     prepare(prep)
     reduction.loads(process_blob)
     scratch = {'__name__': '__rehearsal__'}
-    for statement in main_statements(_REHEARSAL_SCRIPT, '<rehearsal>', _REHEARSAL_DEFINITIONS):
+    for statement in main_statements(_REHEARSAL_SCRIPT, '<rehearsal>', {}):
         statement.run(scratch)
     with open(os.devnull) as f:         # what a child's _bootstrap() does to stdin
         f.read(0)

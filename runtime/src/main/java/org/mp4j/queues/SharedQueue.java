@@ -390,12 +390,7 @@ public final class SharedQueue implements AutoCloseable {
      */
     @HostAccess.Export
     public void addWriter() {
-        lock();
-        try {
-            mem.set(INT, OPEN_WRITERS, mem.get(INT, OPEN_WRITERS) + 1);
-        } finally {
-            mutex.release();
-        }
+        countWriter(null);
     }
 
     /**
@@ -408,11 +403,16 @@ public final class SharedQueue implements AutoCloseable {
     @HostAccess.Export
     public boolean addWriterFor(long pid) {
         ProcessStamp child = ProcessStamp.read(pid);
+        countWriter(child);
+        return child != null;
+    }
+
+    /** One more sending end, held by {@code holder} in the writer table (null: by nobody yet). */
+    private void countWriter(ProcessStamp holder) {
         lock();
         try {
             mem.set(INT, OPEN_WRITERS, mem.get(INT, OPEN_WRITERS) + 1);
-            holdWriter(mem, child, 1);
-            return child != null;
+            holdWriter(mem, holder, 1);
         } finally {
             mutex.release();
         }
