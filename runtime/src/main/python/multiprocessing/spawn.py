@@ -172,10 +172,11 @@ def sigint_for_child(start_method):
 
 def take_sigint(how):
     """The child's side of sigint_for_child(). Until now a Ctrl-C was only noted (a child in the
-    warm pool must survive it, see BootSigint); one that came after the job did is delivered
-    here, once SIGINT is set, as it would have reached a CPython child. On Jython a child that
-    is not to ignore SIGINT gets the kernel's default (it dies by SIGINT): a Python handler
-    there runs in a thread of its own, where a KeyboardInterrupt reaches nobody."""
+    warm pool must survive it, see BootSigint); one that came after the start() that took this
+    child is delivered here, once SIGINT is set, as it would have reached a CPython child. On
+    Jython a child that is not to ignore SIGINT gets the kernel's default (it dies by SIGINT):
+    a Python handler there runs in a thread of its own, where a KeyboardInterrupt reaches
+    nobody."""
     import signal
     runtime = bridge.installed_runtime()        # none in the build's AOT training run
     if runtime is None:

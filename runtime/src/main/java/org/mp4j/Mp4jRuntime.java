@@ -41,7 +41,7 @@ public final class Mp4jRuntime implements AutoCloseable {
     private WarmPool pool;             // guarded by this
     private List<AutoCloseable> scratch;   // while a workout runs: what it made; guarded by this
     private BooleanSupplier scratchWanted; // while a workout runs: whether to go on; guarded by this
-    private volatile BootSigint bootSigint;  // a child's: Ctrl-C from its job's arrival on
+    private volatile BootSigint bootSigint;  // a child's: Ctrl-C from its start() on
 
     private Mp4jRuntime(EngineKind engine, boolean child, int warmPoolSize) {
         this.engine = engine;
@@ -294,8 +294,8 @@ public final class Mp4jRuntime implements AutoCloseable {
     }
 
     /**
-     * Whether a Ctrl-C reached this child after its job came and before the job set SIGINT as
-     * the script wants (the job then delivers it); false in a root. The note is cleared.
+     * Whether a Ctrl-C reached this child after the {@code start()} that took it and before its
+     * job set SIGINT as the script wants (the job then delivers it); false in a root. The note is cleared.
      */
     @HostAccess.Export
     public boolean takeBootSigint() {

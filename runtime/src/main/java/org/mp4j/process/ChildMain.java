@@ -45,17 +45,17 @@ public final class ChildMain {
         boolean termIsDefault = SignalDisposition.restoreDefault(SignalDisposition.SIGTERM);
         // Ctrl-C reaches the whole foreground group: a child waiting in the pool survives it (a
         // root may catch KeyboardInterrupt and start more children); one that comes after the
-        // job did is kept for the job, which sets SIGINT as a CPython child has it (spawn.py).
+        // start() that took it is kept for the job, which sets SIGINT as a CPython child has it (spawn.py).
         boolean background = args.length > 3 && "background".equals(args[3]);
         boolean dedicated = args.length > 3 && "dedicated".equals(args[3]);
         CompletableFuture<byte[]> job = new CompletableFuture<>();
-        BootSigint bootSigint = BootSigint.install(() -> dedicated || job.isDone());
+        BootSigint bootSigint = BootSigint.install(dedicated);
         SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
         ch.connect(UnixDomainSocketAddress.of(args[0]));
         DataInputStream in = new DataInputStream(new BufferedInputStream(Channels.newInputStream(ch)));
         DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Channels.newOutputStream(ch)));
         new ControlMessage(ControlMessage.HELLO, args[1].getBytes(StandardCharsets.UTF_8)).writeTo(out);
-        Thread.ofPlatform().daemon().name("mp4j-parent-watch").start(() -> watchParent(in, job));
+        Thread.ofPlatform().daemon().name("mp4j-parent-watch").start(() -> watchParent(in, job, bootSigint));
 
         EngineKind kind = EngineKind.parse(args[2]);
         Mp4jRuntime runtime = Mp4jRuntime.install(kind, true);
@@ -110,11 +110,13 @@ public final class ChildMain {
         }
     }
 
-    private static void watchParent(DataInputStream in, CompletableFuture<byte[]> job) {
+    private static void watchParent(DataInputStream in, CompletableFuture<byte[]> job, BootSigint bootSigint) {
         try {
             ControlMessage msg;
             while ((msg = ControlMessage.readFrom(in)) != null) {
-                if (msg.type() == ControlMessage.JOB) {
+                if (msg.type() == ControlMessage.STARTED) {
+                    bootSigint.startedAt(msg.startedNanos());
+                } else if (msg.type() == ControlMessage.JOB) {
                     job.complete(msg.body());
                 }
             }

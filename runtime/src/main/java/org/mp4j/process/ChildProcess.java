@@ -30,6 +30,7 @@ public final class ChildProcess {
     private final CompletableFuture<Integer> exitCode = new CompletableFuture<>();
     private DataOutputStream channel;      // guarded by this
     private byte[] pendingJob;             // guarded by this
+    private long startedNanos;             // guarded by this: MonotonicClock time of submit()
     private boolean jobSent;               // guarded by this
     private volatile boolean attached;     // said HELLO: its channel is there
     private volatile boolean ready;        // said READY: its engine is warm
@@ -97,6 +98,7 @@ public final class ChildProcess {
             throw new IllegalStateException("this child already has a job");
         }
         pendingJob = job;
+        startedNanos = MonotonicClock.nanos();
         if (channel != null) {
             sendPendingJob();
         }
@@ -107,6 +109,7 @@ public final class ChildProcess {
             return;
         }
         try {
+            ControlMessage.started(startedNanos).writeTo(channel);
             new ControlMessage(ControlMessage.JOB, pendingJob).writeTo(channel);
         } catch (IOException e) {
             // the child died before it got the job; its exit code will say so

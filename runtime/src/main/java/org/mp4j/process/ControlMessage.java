@@ -23,10 +23,13 @@ import java.io.IOException;
  *   <li>{@link #HELLO} child → parent, first, as soon as the child JVM runs; body = the launch
  *       token (UTF-8) the parent gave it, so the parent can match the socket to the process.</li>
  *   <li>{@link #READY} child → parent, once the child's engine is warm; empty body.</li>
+ *   <li>{@link #STARTED} parent → child, once, just before the JOB; body = int64, the
+ *       {@link MonotonicClock} time of the {@code start()} that took the child: a Ctrl-C that
+ *       came after it is its job's, even one that came before the JOB was read, or sent (a
+ *       child taken while it boots), see BootSigint.</li>
  *   <li>{@link #JOB} parent → child, once, as soon as the child is taken and has said HELLO
  *       (a child taken while it boots has its job early: it then skips what only a waiting
- *       child does, and a Ctrl-C from then on is its job's, see BootSigint); body = the pickled
- *       job the Python side built.</li>
+ *       child does); body = the pickled job the Python side built.</li>
  *   <li>{@link #EXIT} child → parent, just before the child halts; body = int32 exit code. A
  *       child that dies without sending it was killed by a signal.</li>
  * </ul>
@@ -39,6 +42,7 @@ public record ControlMessage(byte type, byte[] body) {
     public static final byte JOB = 2;
     public static final byte EXIT = 3;
     public static final byte HELLO = 4;
+    public static final byte STARTED = 5;
 
     /** Largest body accepted; a job is a pickle of the process object and its arguments. */
     public static final int MAX_BODY = Integer.MAX_VALUE - 16;
@@ -46,6 +50,22 @@ public record ControlMessage(byte type, byte[] body) {
     public static ControlMessage exit(int code) {
         return new ControlMessage(EXIT, new byte[] {
             (byte) (code >>> 24), (byte) (code >>> 16), (byte) (code >>> 8), (byte) code});
+    }
+
+    public static ControlMessage started(long monotonicNanos) {
+        byte[] body = new byte[8];
+        for (int i = 0; i < 8; i++) {
+            body[i] = (byte) (monotonicNanos >>> (56 - 8 * i));
+        }
+        return new ControlMessage(STARTED, body);
+    }
+
+    public long startedNanos() {
+        long value = 0;
+        for (int i = 0; i < 8; i++) {
+            value = (value << 8) | (body[i] & 0xff);
+        }
+        return value;
     }
 
     public int exitCode() {

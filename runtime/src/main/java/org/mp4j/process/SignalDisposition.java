@@ -89,6 +89,19 @@ public final class SignalDisposition {
         Runtime.getRuntime().halt(128 + sig);
     }
 
+    /** Sends {@code sig} to this process, to be taken by whatever handles it now. */
+    static void sendToSelf(int sig) {
+        int rc;
+        try {
+            rc = (int) KILL.invokeExact((int) ProcessHandle.current().pid(), sig);
+        } catch (Throwable t) {
+            throw new IllegalStateException("kill(getpid(), " + sig + ") failed", t);
+        }
+        if (rc != 0) {
+            throw new IllegalStateException("kill(getpid(), " + sig + ") failed");
+        }
+    }
+
     private static boolean set(int sig, MemorySegment action) {
         try {
             MemorySegment previous = (MemorySegment) SIGNAL.invokeExact(sig, action);
