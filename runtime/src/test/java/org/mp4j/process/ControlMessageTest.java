@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -29,6 +30,25 @@ class ControlMessageTest {
         assertArrayEquals(job, first.body());
         assertEquals(241, ControlMessage.readFrom(in).exitCode());
         assertNull(ControlMessage.readFrom(in));
+    }
+
+    @Test
+    void theStartsTimeIsTheMachinesClockSoAChildCanCompareItsOwnWithIt() throws Exception {
+        // A pooled child counts a Ctrl-C as its job's when it came after the start() that took
+        // it (BootSigint): times read in two processes must be on one clock.
+        long before = MonotonicClock.nanos();
+        Process other = new ProcessBuilder("python3", "-c", "import time; print(time.monotonic_ns())").start();
+        long inOtherProcess = Long.parseLong(new String(other.getInputStream().readAllBytes()).trim());
+        assertEquals(0, other.waitFor());
+        long after = MonotonicClock.nanos();
+        assertTrue(before <= inOtherProcess && inOtherProcess <= after,
+            before + " <= " + inOtherProcess + " <= " + after);
+
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        ControlMessage.started(after).writeTo(new DataOutputStream(buf));
+        ControlMessage read = ControlMessage.readFrom(new DataInputStream(new ByteArrayInputStream(buf.toByteArray())));
+        assertEquals(ControlMessage.STARTED, read.type());
+        assertEquals(after, read.startedNanos());
     }
 
     @Test
