@@ -437,7 +437,9 @@ class LauncherTest {
         new ProcessBuilder("kill", "-INT", "--", "-" + p.pid()).inheritIO().start().waitFor();
         // generous: with other test classes at once, one CI run took 166 s to print "started"
         boolean ended = p.waitFor(150, java.util.concurrent.TimeUnit.SECONDS);
+        String stacks = "";
         if (!ended) {
+            stacks = Mp4j.mainThreads(p.toHandle());
             Mp4j.killTree(p.toHandle());
             p.waitFor();
         }
@@ -445,7 +447,7 @@ class LauncherTest {
         List<Long> survivors = tree.stream().filter(ProcessHandle::isAlive).map(ProcessHandle::pid).toList();
         tree.forEach(ProcessHandle::destroyForcibly);
         Mp4j.Run run = new Mp4j.Run(ended ? p.exitValue() : Mp4j.TIMED_OUT, Files.readAllBytes(out),
-            Files.readString(err), Duration.ofNanos(System.nanoTime() - t0));
+            Files.readString(err) + stacks, Duration.ofNanos(System.nanoTime() - t0));
         return new Interrupted(run, survivors);
     }
 

@@ -112,7 +112,9 @@ final class Mp4j {
             boolean done = p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
             Duration elapsed = Duration.ofNanos(System.nanoTime() - t0);
             int code;
+            String stacks = "";
             if (!done) {
+                stacks = mainThreads(p.toHandle());
                 killTree(p.toHandle());
                 p.waitFor();
                 code = Integer.MIN_VALUE;
@@ -120,7 +122,7 @@ final class Mp4j {
                 code = p.exitValue();
             }
             byte[] o = Files.readAllBytes(out.toPath());
-            String e = new String(Files.readAllBytes(err.toPath()), StandardCharsets.UTF_8);
+            String e = new String(Files.readAllBytes(err.toPath()), StandardCharsets.UTF_8) + stacks;
             out.delete();
             err.delete();
             return new Run(code, o, e, elapsed);
@@ -130,6 +132,59 @@ final class Mp4j {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
+    }
+
+    /**
+     * The main thread's stack in every JVM of a tree that did not end in time (the JDK's
+     * {@code jcmd Thread.print}), so that a hang in CI tells where each process waited.
+     */
+    static String mainThreads(ProcessHandle root) {
+        Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+        StringBuilder stacks = new StringBuilder();
+        List<ProcessHandle> tree = new ArrayList<>();
+        tree.add(root);
+        root.descendants().forEach(tree::add);
+        for (ProcessHandle h : tree) {
+            if (!h.info().command().map(c -> c.endsWith("/java")).orElse(false)) {
+                continue;
+            }
+            try {
+                Process dump = new ProcessBuilder(jcmd.toString(), Long.toString(h.pid()), "Thread.print")
+                    .redirectErrorStream(true).start();
+                String text = new String(dump.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                dump.waitFor(30, TimeUnit.SECONDS);
+                stacks.append("\n--- main thread of ").append(h.pid()).append(" (parent ")
+                    .append(h.parent().map(ProcessHandle::pid).orElse(-1L)).append(") at the time-out ---\n")
+                    .append(mainThreadOf(text));
+            } catch (IOException e) {
+                stacks.append("\n--- no thread dump of ").append(h.pid()).append(": ").append(e).append('\n');
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        return stacks.toString();
+    }
+
+    /** The main thread's frames without GraalPy's interpreter and the JDK's call plumbing. */
+    private static String mainThreadOf(String dump) {
+        StringBuilder main = new StringBuilder();
+        boolean in = false;
+        int kept = 0;
+        for (String line : dump.split("\n")) {
+            if (line.startsWith("\"main\"")) {
+                in = true;
+            } else if (in && line.isBlank()) {
+                break;
+            }
+            String frame = line.strip();
+            boolean plumbing = frame.startsWith("at com.oracle.") || frame.startsWith("at java.lang.invoke.")
+                || frame.startsWith("at org.graalvm.");
+            if (in && !plumbing && kept++ < 40) {
+                main.append(line).append('\n');
+            }
+        }
+        return main.length() == 0 ? "(no main thread)\n" : main.toString();
     }
 
     static void killTree(ProcessHandle root) {
