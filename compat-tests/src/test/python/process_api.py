@@ -7,11 +7,12 @@ from __future__ import print_function
 import collections
 import os
 import shutil
+import signal
 import sys
 import tempfile
 import time
 import multiprocessing
-from checks import PATIENCE, check, run
+from checks import PATIENCE, check, ctrl_c_check, run
 from multiprocessing import Process, current_process, parent_process, active_children
 
 print('top-level statement ran in', __name__)   # must print once under fork, again under spawn
@@ -194,6 +195,26 @@ def terminate_gives_minus_sigterm_and_kill_minus_sigkill():
     p.kill()
     p.join()
     assert p.exitcode == -9, p.exitcode
+
+
+def handler_then_default_child(ready):
+    signal.signal(signal.SIGINT, lambda signum, frame: None)
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    ready.set()
+    time.sleep(PATIENCE)
+
+
+@ctrl_c_check
+def a_child_that_sets_sig_dfl_again_dies_of_sigint():
+    # SIG_DFL is the kernel's default, which ends the process (CPython: exit code -2). GraalPy
+    # puts back the JVM handler it first replaced, which in a child is mp4j's own.
+    ready = multiprocessing.Event()
+    p = Process(target=handler_then_default_child, args=(ready,))
+    p.start()
+    assert ready.wait(PATIENCE)
+    os.kill(p.pid, signal.SIGINT)
+    p.join(PATIENCE)
+    assert p.exitcode == -signal.SIGINT, p.exitcode
 
 
 @check

@@ -23,12 +23,16 @@ import sun.misc.Signal;
  *
  * <p>The JVM runs a signal's handler in a new thread, which may run after the job has set its
  * own handler and taken the note ({@link #takePending}): such a late note is sent to this
- * process again, for the handler that is in place now.
+ * process again, once, for the handler that is in place now. A note after that means this
+ * handler is in place again (GraalPy's {@code signal.signal(SIGINT, SIG_DFL)} puts back the
+ * JVM handler it first replaced, which in a child is this one), and it ends the process by
+ * SIGINT, as SIG_DFL would.
  */
 public final class BootSigint {
     private static final int WATCHING = 0;
     private static final int PENDING = 1;        // a Ctrl-C came after the start
     private static final int HANDED_OVER = 2;    // the job took the note: its handler is in
+    private static final int RESENT = 3;         // a late note was sent again once
 
     private final AtomicInteger state = new AtomicInteger(WATCHING);
     private volatile long startedNanos;                  // Long.MAX_VALUE while no start took it
@@ -69,8 +73,13 @@ public final class BootSigint {
     }
 
     private void note() {
-        if (state.compareAndExchange(WATCHING, PENDING) == HANDED_OVER) {
+        int was = state.compareAndExchange(WATCHING, PENDING);
+        if (was == HANDED_OVER && state.compareAndSet(HANDED_OVER, RESENT)) {
             SignalDisposition.sendToSelf(SignalDisposition.SIGINT);
+        } else if (was != WATCHING && was != PENDING) {
+            // This handler is in place again: GraalPy puts back the handler it first replaced
+            // when a script sets SIG_DFL, and SIGINT's default action ends the process.
+            SignalDisposition.dieBy(SignalDisposition.SIGINT);
         }
     }
 
