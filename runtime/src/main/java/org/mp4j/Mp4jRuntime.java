@@ -295,7 +295,8 @@ public final class Mp4jRuntime implements AutoCloseable {
 
     /**
      * Whether a Ctrl-C reached this child after the {@code start()} that took it and before its
-     * job set SIGINT as the script wants (the job then delivers it); false in a root. The note is cleared.
+     * job set SIGINT as the script wants (the job then delivers it); false in a root. From this
+     * call on, a late note is the job's handler's (see BootSigint).
      */
     @HostAccess.Export
     public boolean takeBootSigint() {

@@ -25,9 +25,10 @@ import java.util.stream.Stream;
  * class path (the build's own tests) is used where it is.
  *
  * <p>Every build makes a new version, so when one is unpacked the versions no JVM has started
- * from for {@link #UNUSED_FOR} are removed (and staging directories an interrupted unpack left). A start marks its version as used (its
- * directory's modification time) at most once a day ({@link #MARK_EVERY}), so a process
- * running from an older build keeps its files for a week after its start.
+ * from for {@link #UNUSED_FOR} are removed, and the staging directories an interrupted unpack
+ * left. A start marks its version as used (its directory's modification time) at most once a
+ * day ({@link #MARK_EVERY}), so a process running from an older build keeps its files for a
+ * week after its start.
  */
 public final class PythonLib {
     private static final String ROOT = "mp4j/python/";

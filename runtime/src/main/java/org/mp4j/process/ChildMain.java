@@ -45,7 +45,8 @@ public final class ChildMain {
         boolean termIsDefault = SignalDisposition.restoreDefault(SignalDisposition.SIGTERM);
         // Ctrl-C reaches the whole foreground group: a child waiting in the pool survives it (a
         // root may catch KeyboardInterrupt and start more children); one that comes after the
-        // start() that took it is kept for the job, which sets SIGINT as a CPython child has it (spawn.py).
+        // start() that took it is kept for the job, which sets SIGINT as a CPython child has it
+        // (spawn.py).
         boolean background = args.length > 3 && "background".equals(args[3]);
         boolean dedicated = args.length > 3 && "dedicated".equals(args[3]);
         CompletableFuture<byte[]> job = new CompletableFuture<>();

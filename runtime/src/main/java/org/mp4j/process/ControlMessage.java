@@ -4,6 +4,7 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 
 /**
  * One message on the control channel between a parent and one child JVM.
@@ -53,19 +54,11 @@ public record ControlMessage(byte type, byte[] body) {
     }
 
     public static ControlMessage started(long monotonicNanos) {
-        byte[] body = new byte[8];
-        for (int i = 0; i < 8; i++) {
-            body[i] = (byte) (monotonicNanos >>> (56 - 8 * i));
-        }
-        return new ControlMessage(STARTED, body);
+        return new ControlMessage(STARTED, ByteBuffer.allocate(Long.BYTES).putLong(monotonicNanos).array());
     }
 
     public long startedNanos() {
-        long value = 0;
-        for (int i = 0; i < 8; i++) {
-            value = (value << 8) | (body[i] & 0xff);
-        }
-        return value;
+        return ByteBuffer.wrap(body).getLong();
     }
 
     public int exitCode() {

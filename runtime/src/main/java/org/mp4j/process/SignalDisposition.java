@@ -78,11 +78,9 @@ public final class SignalDisposition {
         System.err.flush();
         if (restoreDefault(sig)) {
             try {
-                int rc = (int) KILL.invokeExact((int) ProcessHandle.current().pid(), sig);
-                if (rc == 0) {
-                    Thread.sleep(1000);     // the signal is on its way to some thread of ours
-                }
-            } catch (Throwable t) {
+                sendToSelf(sig);
+                Thread.sleep(1000);         // the signal is on its way to some thread of ours
+            } catch (IllegalStateException | InterruptedException e) {
                 // fall through to the JVM's own way out
             }
         }
