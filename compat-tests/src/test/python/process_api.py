@@ -395,6 +395,89 @@ def start_methods_and_contexts():
         raise Exception('an unknown start method was accepted')
 
 
+def leave_and_find_traces(tag, queue):
+    """Reports what an earlier process may have left in this one, then leaves the same."""
+    import types
+    try:
+        import builtins
+    except ImportError:
+        import __builtin__ as builtins
+    found = (counter[0], getattr(multiprocessing, 'left_by', None), 'mp4j_left_behind' in sys.modules,
+             os.environ.get('MP4J_LEFT_BY'), getattr(builtins, 'mp4j_left_by', None))
+    report('traces', (os.getpid(), found))
+    queue.put(tag)
+    counter[0] = tag
+    multiprocessing.left_by = tag
+    sys.modules['mp4j_left_behind'] = types.ModuleType('mp4j_left_behind')
+    os.environ['MP4J_LEFT_BY'] = str(tag)
+    builtins.mp4j_left_by = tag
+
+
+def leave_a_thread_running():
+    import threading
+    t = threading.Thread(target=time.sleep, args=(3600,))
+    t.daemon = True
+    t.start()
+    report('thread_left', os.getpid())
+
+
+def serves_again_here():
+    """mp4j on GraalPy lets a forkserver child's JVM serve the next forkserver start."""
+    return getattr(multiprocessing, '__mp4j__', False) and sys.version_info[0] >= 3
+
+
+@check
+def forkserver_processes_one_after_another_see_nothing_of_each_other():
+    # mp4j on GraalPy serves a forkserver start with the JVM of an earlier forkserver process
+    # that left it clean, in a fresh interpreter: it must look like a new process all the same.
+    # The pause lets that JVM renew its interpreter, so that the reuse is really exercised.
+    ctx = multiprocessing.get_context('forkserver')
+    queue = ctx.Queue()
+    pids = []
+    reused = False
+    for tag in range(1, 7):
+        p = ctx.Process(target=leave_and_find_traces, args=(tag, queue))
+        p.start()
+        p.join()
+        assert p.exitcode == 0, p.exitcode
+        assert queue.get(timeout=PATIENCE) == tag
+        pid, found = read('traces')
+        assert pid == p.pid, (pid, p.pid)
+        assert found == (0, None, False, None, None), 'process %d found %r' % (tag, found)
+        reused = pid in pids
+        pids.append(pid)
+        if reused or not serves_again_here():
+            break
+        time.sleep(2)
+    assert reused or not serves_again_here(), 'no forkserver JVM served again: %r' % pids
+    if reused:
+        # and the shared memory the earlier processes mapped (the queue) is unmapped, as at exit
+        deadline = time.time() + 30
+        while True:
+            with open('/proc/%d/maps' % pids[-1]) as f:
+                mapped = [line.split()[-1] for line in f if '/dev/shm/' in line and 'mp4j.' in line]
+            if not mapped or time.time() > deadline:
+                break
+            time.sleep(0.1)
+        assert not mapped, 'a reused JVM still maps %r' % mapped
+
+
+@check
+def a_forkserver_process_that_leaves_a_thread_running_ends_for_good():
+    ctx = multiprocessing.get_context('forkserver')
+    p = ctx.Process(target=leave_a_thread_running)
+    p.start()
+    p.join()
+    assert p.exitcode == 0, p.exitcode
+    assert read('thread_left') == p.pid
+    try:
+        os.kill(p.pid, 0)
+    except OSError:
+        pass
+    else:
+        raise Exception('process %d still runs after join()' % p.pid)
+
+
 @check
 def cpu_count_authkey_sentinel_and_marker():
     assert multiprocessing.cpu_count() >= 1

@@ -1,6 +1,6 @@
 """What an mp4j JVM runs: the root script as __main__, or a child process's job.
 
-The Java engines call the five functions here and nothing else, so both engines run a
+The Java engines call the functions here and nothing else, so both engines run a
 script and a child the same way.
 """
 import numbers
@@ -290,12 +290,65 @@ def run_exit_functions(status):
     return status
 
 
-def run_child(payload):
-    """Runs a child process's job (built by the parent's Popen) and returns its exit code."""
+def run_child(payload, may_serve_again=False):
+    """Runs a child process's job (built by the parent's Popen) and returns its exit code.
+    may_serve_again: this JVM may serve another job after it, if this one leaves the process
+    as it found it (job_left_process_clean)."""
     if not isinstance(payload, bytes):
         payload = payload.encode('latin-1')
     from multiprocessing import spawn
+    del _state_before_job[:]
+    if may_serve_again:
+        _state_before_job.append(_process_state())
     return spawn.run_job(payload)
+
+
+_state_before_job = []
+
+
+def _process_state():
+    """What of this process outlives an interpreter: its threads, signal handlers (but SIGINT,
+    which every job sets, and which the JVM takes back after it), working directory, session,
+    process group and niceness."""
+    import signal
+    import threading
+    handlers = []
+    for sig in sorted(getattr(signal, 'valid_signals', lambda: range(1, 32))()):
+        if sig != signal.SIGINT:
+            try:
+                handlers.append((int(sig), signal.getsignal(sig)))
+            except (OSError, ValueError, RuntimeError):
+                pass
+    return (frozenset(t.ident for t in threading.enumerate()), handlers, os.getcwd(),
+            _asked('getpgrp'), _asked('getsid', 0), _asked('nice', 0))
+
+
+def _asked(name, *args):
+    """os.<name>(*args), or None where this engine's os lacks it (GraalPy has no nice)."""
+    try:
+        return getattr(os, name)(*args)
+    except (OSError, AttributeError, NotImplementedError):
+        return None
+
+
+def job_left_process_clean():
+    """Whether the job that just ran left the process as it found it: no thread of its own
+    still running, no signal handler, working directory, session, group or niceness changed.
+    Only then may a fresh interpreter in this JVM serve another job (GraalPy's renew)."""
+    if not _state_before_job:
+        return False
+    threads, handlers, cwd, pgrp, sid, niceness = _state_before_job[0]
+    now_threads, now_handlers, now_cwd, now_pgrp, now_sid, now_niceness = _process_state()
+    clean = (now_threads <= threads and now_handlers == handlers and now_cwd == cwd
+             and now_pgrp == pgrp and now_sid == sid and now_niceness == niceness)
+    if clean:
+        # the devnull stdin a child's _bootstrap opened: the job's own, gone with its process
+        try:
+            if sys.stdin is not None and sys.stdin.fileno() != 0:
+                sys.stdin.close()
+        except (ValueError, OSError, AttributeError):
+            pass
+    return clean
 
 
 def flush_std_streams():

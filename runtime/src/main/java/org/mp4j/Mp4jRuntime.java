@@ -26,7 +26,9 @@ import org.mp4j.synchronize.SharedEvent;
  * on first use, and is closed when the process ends (killing pooled children that never got work).
  *
  * <p>Start methods: {@code spawn} always boots a fresh JVM (CPython's spawn: a new interpreter);
- * {@code fork} and {@code forkserver} take a pre-started JVM from the warm pool.
+ * {@code fork} and {@code forkserver} take a pre-started JVM from the warm pool; on GraalPy a
+ * forkserver child whose job left it clean serves the next forkserver start with a fresh
+ * interpreter ({@link WarmPool#takeToServeAgain}).
  */
 public final class Mp4jRuntime implements AutoCloseable {
     private static volatile Mp4jRuntime current;
@@ -34,6 +36,7 @@ public final class Mp4jRuntime implements AutoCloseable {
     private final EngineKind engine;
     private final boolean child;
     private final int warmPoolSize;
+    private final boolean jvmsServeAgain;  // forkserver starts reuse JVMs (GraalPy; MP4J_REUSE=0: never)
     private final SharedNames names = new SharedNames();
     private final FdPassing fds = new FdPassing();
     private ControlServer control;     // guarded by this
@@ -41,12 +44,14 @@ public final class Mp4jRuntime implements AutoCloseable {
     private WarmPool pool;             // guarded by this
     private List<AutoCloseable> scratch;   // while a workout runs: what it made; guarded by this
     private BooleanSupplier scratchWanted; // while a workout runs: whether to go on; guarded by this
+    private List<AutoCloseable> jobObjects; // a job whose JVM may serve again: what it opened; guarded by this
     private volatile BootSigint bootSigint;  // a child's: Ctrl-C from its start() on
 
     private Mp4jRuntime(EngineKind engine, boolean child, int warmPoolSize) {
         this.engine = engine;
         this.child = child;
         this.warmPoolSize = warmPoolSize;
+        this.jvmsServeAgain = engine == EngineKind.GRAALPY && !"0".equals(System.getenv("MP4J_REUSE"));
     }
 
     /** Creates this JVM's runtime; called once, by the launcher or the child entry point. */
@@ -105,7 +110,7 @@ public final class Mp4jRuntime implements AutoCloseable {
     /** Starts a child process that will run {@code job}, per the start method's rules. */
     @HostAccess.Export
     public ChildProcess startProcess(String startMethod, byte[] job) {
-        ChildProcess c = "spawn".equals(startMethod) ? launcher().launch() : pool().take();
+        ChildProcess c = takeProcess(startMethod);
         c.submit(job);
         return c;
     }
@@ -116,7 +121,10 @@ public final class Mp4jRuntime implements AutoCloseable {
      */
     @HostAccess.Export
     public ChildProcess takeProcess(String startMethod) {
-        return "spawn".equals(startMethod) ? launcher().launch() : pool().take();
+        if ("spawn".equals(startMethod)) {
+            return launcher().launch();
+        }
+        return "forkserver".equals(startMethod) && jvmsServeAgain ? pool().takeToServeAgain() : pool().take();
     }
 
     /** Sending and receiving file descriptors (sockets handed to a child). */
@@ -140,7 +148,7 @@ public final class Mp4jRuntime implements AutoCloseable {
     /** Opens a semaphore made by another process of this tree. */
     @HostAccess.Export
     public PosixSemaphore attachSemaphore(String name) {
-        return PosixSemaphore.attach(name);
+        return opened(PosixSemaphore.attach(name));
     }
 
     /** A new Event (not set) in shared memory. */
@@ -152,7 +160,7 @@ public final class Mp4jRuntime implements AutoCloseable {
     /** Opens an Event made by another process of this tree. */
     @HostAccess.Export
     public SharedEvent attachEvent(String name) {
-        return SharedEvent.attach(name);
+        return opened(SharedEvent.attach(name));
     }
 
     /** A new queue in shared memory; {@code maxsize <= 0} means unbounded. */
@@ -214,13 +222,56 @@ public final class Mp4jRuntime implements AutoCloseable {
         if (scratch != null) {
             scratch.add(object);
         }
+        return opened(object);
+    }
+
+    private synchronized <T extends AutoCloseable> T opened(T object) {
+        if (jobObjects != null) {
+            jobObjects.add(object);
+        }
         return object;
+    }
+
+    /**
+     * A child's job begins; {@code mayServeAgain}: its JVM may serve another job afterwards, so
+     * the shared objects it opens are noted, to be closed at its end ({@link #endJob}) as a
+     * process exit would unmap them.
+     */
+    public synchronized void beginJob(boolean mayServeAgain) {
+        jobObjects = mayServeAgain ? new ArrayList<>() : null;
+    }
+
+    /**
+     * The job has ended and its interpreter is gone: unmaps and closes every shared object it
+     * made or opened. Their names stay: the tree's root removes them, as after a process exit.
+     */
+    public void endJob() {
+        List<AutoCloseable> opened;
+        synchronized (this) {
+            opened = jobObjects;
+            jobObjects = null;
+        }
+        if (opened == null) {
+            return;
+        }
+        for (AutoCloseable object : opened) {
+            try {
+                object.close();
+            } catch (Exception e) {
+                // closed by the job already
+            }
+        }
+    }
+
+    /** Whether this process has started a child process (or prepared to: its launcher exists). */
+    public synchronized boolean startedChildren() {
+        return launcher != null;
     }
 
     /** Opens a queue made by another process of this tree. */
     @HostAccess.Export
     public SharedQueue attachQueue(String name) {
-        return SharedQueue.attach(name);
+        return opened(SharedQueue.attach(name));
     }
 
     /** A new zeroed block of shared memory, for Barrier, Value and Array. */
@@ -232,7 +283,7 @@ public final class Mp4jRuntime implements AutoCloseable {
     /** Opens a block made by another process of this tree. */
     @HostAccess.Export
     public SharedBlock attachBlock(String name) {
-        return SharedBlock.attach(name);
+        return opened(SharedBlock.attach(name));
     }
 
     /**

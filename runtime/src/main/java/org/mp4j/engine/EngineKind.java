@@ -11,8 +11,16 @@ public enum EngineKind {
 
     /** Creates this engine's interpreter; {@code runtime} is the object Python code calls. */
     public PythonEngine open(EngineSettings settings, Object runtime) {
+        return open(settings, runtime, false);
+    }
+
+    /**
+     * {@code renewable}: a child's, whose interpreter may be replaced by a fresh one after a job
+     * ({@link PythonEngine#renew}); only GraalPy can (Jython's state is per JVM).
+     */
+    public PythonEngine open(EngineSettings settings, Object runtime, boolean renewable) {
         return switch (this) {
-            case GRAALPY -> new GraalPyEngine(settings, runtime);
+            case GRAALPY -> new GraalPyEngine(settings, runtime, renewable);
             case JYTHON -> new JythonEngine(settings);
         };
     }

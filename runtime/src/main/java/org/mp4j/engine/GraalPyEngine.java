@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import org.graalvm.polyglot.Context;
+import org.graalvm.polyglot.Engine;
 import org.graalvm.polyglot.EnvironmentAccess;
 import org.graalvm.polyglot.HostAccess;
 import org.graalvm.polyglot.PolyglotAccess;
@@ -19,13 +20,36 @@ import org.graalvm.polyglot.io.IOAccess;
  * pids, file descriptors and sockets, as CPython has), mp4j's package first on the path so that
  * its {@code multiprocessing} shadows GraalPy's own, and the mp4j runtime object published in
  * the polyglot bindings as {@code mp4j}.
+ *
+ * <p>A child's context lives on an engine of its own making ({@code renewable}), so that once a
+ * job has ended cleanly the context can be replaced by a fresh one ({@link #renew}): a new
+ * interpreter with nothing of the old job's, on an engine whose parsed code is warm.
  */
 public final class GraalPyEngine implements PythonEngine {
-    private final Context context;
-    private final Value main;
+    private final EngineSettings settings;
+    private final Object runtime;
+    private final Engine engine;          // null: the context owns its engine (not renewable)
+    private Context context;
+    private Value main;
     private final boolean unbuffered;
+    private boolean lastCallReturned;     // the last call into Python returned, not exited the context
 
-    public GraalPyEngine(EngineSettings settings, Object runtime) {
+    public GraalPyEngine(EngineSettings settings, Object runtime, boolean renewable) {
+        this.settings = settings;
+        this.runtime = runtime;
+        this.unbuffered = settings.unbuffered();
+        this.engine = renewable
+            ? Engine.newBuilder("python")
+                .option("engine.WarnInterpreterOnly", "false")
+                // The native backend is what gives real pids and fds; its embedding caveat (stdio is
+                // fds 0-2) is exactly what mp4j wants, so its start-up warning is noise.
+                .option("log.python.level", "SEVERE")
+                .build()
+            : null;
+        open();
+    }
+
+    private void open() {
         Path cache = Path.of(System.getProperty("user.home"), ".cache", "mp4j", "pycache");
         HostAccess access = HostAccess.newBuilder(HostAccess.EXPLICIT)
             .allowArrayAccess(true).allowListAccess(true).allowBufferAccess(true).allowMapAccess(true)
@@ -40,12 +64,15 @@ public final class GraalPyEngine implements PythonEngine {
             .allowEnvironmentAccess(EnvironmentAccess.INHERIT)
             .in(new FileInputStream(FileDescriptor.in))
             .out(new FileOutputStream(FileDescriptor.out))
-            .err(new FileOutputStream(FileDescriptor.err))
-            .option("engine.WarnInterpreterOnly", "false")
-            // The native backend is what gives real pids and fds; its embedding caveat (stdio is
-            // fds 0-2) is exactly what mp4j wants, so its start-up warning is noise.
-            .option("log.python.level", "SEVERE")
-            .option("python.PosixModuleBackend", "native")
+            .err(new FileOutputStream(FileDescriptor.err));
+        if (engine != null) {
+            b.engine(engine);
+        } else {
+            b.option("engine.WarnInterpreterOnly", "false")
+                // see the constructor
+                .option("log.python.level", "SEVERE");
+        }
+        b.option("python.PosixModuleBackend", "native")
             .option("python.PythonPath", settings.pythonLib().toString())
             .option("python.DontWriteBytecodeFlag", "false")
             .option("python.PyCachePrefix", cache.toString())
@@ -54,7 +81,6 @@ public final class GraalPyEngine implements PythonEngine {
         if (settings.ioEncoding() != null) {
             b.option("python.StandardStreamEncoding", settings.ioEncoding());
         }
-        unbuffered = settings.unbuffered();
         context = b.build();
         context.getPolyglotBindings().putMember("mp4j", runtime);
         main = context.eval("python", "import _mp4j_main\n_mp4j_main");
@@ -76,15 +102,47 @@ public final class GraalPyEngine implements PythonEngine {
     }
 
     @Override
-    public int runChild(byte[] job) {
+    public int runChild(byte[] job, boolean mayServeAgain) {
         // Latin-1 carries bytes into a Python str one to one; the guest encodes it back.
         String payload = new String(job, StandardCharsets.ISO_8859_1);
-        return call(() -> main.getMember("run_child").execute(payload).asInt());
+        boolean watch = mayServeAgain && engine != null;
+        return call(() -> main.getMember("run_child").execute(payload, watch).asInt());
     }
 
-    private static int call(java.util.function.IntSupplier body) {
+    /**
+     * Whether the job that just ended left this process as a new one finds it: it returned (no
+     * exit of the context), it left no thread running, no signal handler, working directory
+     * or file descriptor changed ({@code _mp4j_main.job_left_process_clean}).
+     */
+    @Override
+    public boolean jobLeftProcessClean() {
+        if (engine == null || !lastCallReturned) {
+            return false;
+        }
         try {
-            return body.getAsInt();
+            return main.getMember("job_left_process_clean").execute().asBoolean();
+        } catch (PolyglotException e) {
+            return false;
+        }
+    }
+
+    /** Closes the context and opens a fresh one on the same engine; see {@link #jobLeftProcessClean}. */
+    @Override
+    public boolean renew() {
+        if (engine == null) {
+            return false;
+        }
+        context.close(true);
+        open();
+        return true;
+    }
+
+    private int call(java.util.function.IntSupplier body) {
+        lastCallReturned = false;
+        try {
+            int status = body.getAsInt();
+            lastCallReturned = true;
+            return status;
         } catch (PolyglotException e) {
             if (e.isExit()) {
                 return e.getExitStatus();
@@ -107,5 +165,8 @@ public final class GraalPyEngine implements PythonEngine {
     @Override
     public void close() {
         context.close(true);
+        if (engine != null) {
+            engine.close();
+        }
     }
 }

@@ -62,7 +62,7 @@ public final class JythonEngine implements PythonEngine {
     }
 
     @Override
-    public int runChild(byte[] job) {
+    public int runChild(byte[] job, boolean mayServeAgain) {
         return main.invoke("run_child", new PyString(new String(job, StandardCharsets.ISO_8859_1))).asInt();
     }
 

@@ -17,8 +17,25 @@ public interface PythonEngine extends AutoCloseable {
     /** Runs {@code argv[0]} as {@code __main__}; returns the process exit status. */
     int runMain(List<String> argv);
 
-    /** Runs a child job (the pickle the parent's {@code Popen} built); returns the exit code. */
-    int runChild(byte[] job);
+    /**
+     * Runs a child job (the pickle the parent's {@code Popen} built); returns the exit code.
+     * {@code mayServeAgain}: note what the job may change, for {@link #jobLeftProcessClean}.
+     */
+    int runChild(byte[] job, boolean mayServeAgain);
+
+    /**
+     * Whether the job that just ended left this process as a new one would find it (nothing of
+     * the job's runs on, no process-wide setting changed), so that {@link #renew} may serve
+     * another job here; false where the engine cannot renew.
+     */
+    default boolean jobLeftProcessClean() {
+        return false;
+    }
+
+    /** Replaces the interpreter by a fresh one; false where the engine cannot (then nothing changed). */
+    default boolean renew() {
+        return false;
+    }
 
     /** Flushes the interpreter's stdout and stderr. */
     void flush();

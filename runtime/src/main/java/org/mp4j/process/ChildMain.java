@@ -10,7 +10,7 @@ import java.net.UnixDomainSocketAddress;
 import java.nio.channels.Channels;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.CompletableFuture;
+import java.util.Map;
 import java.util.function.BooleanSupplier;
 import org.mp4j.Mp4jRuntime;
 import org.mp4j.engine.EngineKind;
@@ -27,9 +27,14 @@ import sun.misc.Signal;
  * <p>It connects to its parent first and says HELLO, so that from its first moment the end of
  * that connection (the parent died, even by SIGKILL) halts it and a start that takes it while
  * it boots can hand it the job at once; then warms its engine, exercises its IPC paths
- * while it boots in the background and nobody needs it, says READY, runs the one job it is
+ * while it boots in the background and nobody needs it, says READY, runs the job it is
  * given, reports the exit code and exits at once ({@link ImmediateExit}). SIGTERM ends it at
  * once with status 143, as a CPython child dies on SIGTERM without running cleanup.
+ *
+ * <p>A job whose start lets its JVM serve again (see {@link ControlMessage#STARTED}) and that
+ * left the process clean ({@link #mayServeAgain}) ends with DONE instead: the parent sees the
+ * exit code at once, and this JVM replaces its interpreter by a fresh one, says READY again
+ * and waits for another job.
  */
 public final class ChildMain {
     private ChildMain() {
@@ -49,45 +54,91 @@ public final class ChildMain {
         // (spawn.py).
         boolean background = args.length > 3 && "background".equals(args[3]);
         boolean dedicated = args.length > 3 && "dedicated".equals(args[3]);
-        CompletableFuture<byte[]> job = new CompletableFuture<>();
-        BootSigint bootSigint = BootSigint.install(dedicated);
+        JobInbox inbox = new JobInbox(BootSigint.install(dedicated));
         SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
         ch.connect(UnixDomainSocketAddress.of(args[0]));
         DataInputStream in = new DataInputStream(new BufferedInputStream(Channels.newInputStream(ch)));
         DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Channels.newOutputStream(ch)));
         new ControlMessage(ControlMessage.HELLO, args[1].getBytes(StandardCharsets.UTF_8)).writeTo(out);
-        Thread.ofPlatform().daemon().name("mp4j-parent-watch").start(() -> watchParent(in, job, bootSigint));
+        Thread.ofPlatform().daemon().name("mp4j-parent-watch").start(() -> watchParent(in, inbox));
 
         EngineKind kind = EngineKind.parse(args[2]);
         Mp4jRuntime runtime = Mp4jRuntime.install(kind, true);
-        runtime.attachBootSigint(bootSigint);
-        PythonEngine engine = kind.open(EngineSettings.fromEnvironment(PythonLib.locate(), false), runtime);
+        runtime.attachBootSigint(inbox.sigint());
+        // MP4J_REUSE=0: no JVM serves twice, and none needs an engine of its own for that
+        boolean renewable = !"0".equals(System.getenv("MP4J_REUSE"));
+        PythonEngine engine = kind.open(EngineSettings.fromEnvironment(PythonLib.locate(), false), runtime, renewable);
         runtime.rehearseIpc();
         engine.warmUp();
-        if (!termIsDefault || !SignalDisposition.restoreDefault(SignalDisposition.SIGTERM)) {
-            Signal.handle(new Signal("TERM"), s -> Runtime.getRuntime().halt(128 + 15));
+        if (termIsDefault) {
+            takeSigterm();
+        } else {
+            haltOnSigterm();
         }
-        if (background && !job.isDone()) {
-            workOut(runtime, engine, () -> !job.isDone() && BootPriority.inBackground());
+        if (background && !inbox.hasJob()) {
+            workOut(runtime, engine, () -> !inbox.hasJob() && BootPriority.inBackground());
         }
         // A child that waits in the warm pool collects its start-up garbage now, while nobody
         // waits for it; else the first young collection of its job copies the engine's start-up
         // objects (pauses of 60-100 ms measured inside Pool.map). A child whose job has already
         // come (taken while it booted, or dedicated) goes straight on.
-        if (!dedicated && !job.isDone()) {
+        if (!dedicated && !inbox.hasJob()) {
             System.gc();
         }
         new ControlMessage(ControlMessage.READY, new byte[0]).writeTo(out);
 
-        int status = engine.runChild(job.get());
-        engine.flush();
-        runtime.close();
-        if (status == ExitStatus.DIED_BY_SIGINT) {
-            SignalDisposition.dieBy(SignalDisposition.SIGINT);
+        while (true) {
+            byte[] job = inbox.takeJob();
+            boolean serveAgain = inbox.serveAgain();
+            Map<Integer, String> fdsBefore = serveAgain ? OpenFds.list() : null;
+            runtime.beginJob(serveAgain);
+            int status = engine.runChild(job, serveAgain);
+            engine.flush();
+            if (status == ExitStatus.DIED_BY_SIGINT) {
+                runtime.close();
+                SignalDisposition.dieBy(SignalDisposition.SIGINT);
+            }
+            int code = status & 0xff;
+            if (!serveAgain || !mayServeAgain(runtime, engine, fdsBefore)) {
+                runtime.close();
+                ControlMessage.exit(code).writeTo(out);
+                ImmediateExit.exit(code);
+            }
+            // From here on this JVM is a pooled child again: a Ctrl-C belongs to the next start.
+            inbox.renewSigint(BootSigint.install(false));
+            runtime.attachBootSigint(inbox.sigint());
+            ControlMessage.done(code).writeTo(out);
+            engine.renew();         // the old interpreter's finalizers still find its objects open
+            runtime.endJob();
+            engine.warmUp();
+            takeSigterm();
+            if (!inbox.hasJob()) {
+                System.gc();
+            }
+            new ControlMessage(ControlMessage.READY, new byte[0]).writeTo(out);
         }
-        int code = status & 0xff;
-        ControlMessage.exit(code).writeTo(out);
-        ImmediateExit.exit(code);
+    }
+
+    /**
+     * Whether this JVM may serve another process: the job returned, started no process of its
+     * own (its children and their pool would be this process's), and left no thread running,
+     * no handler, directory or file descriptor other than it found them. Else it exits, as
+     * every process does.
+     */
+    private static boolean mayServeAgain(Mp4jRuntime runtime, PythonEngine engine, Map<Integer, String> fdsBefore) {
+        return fdsBefore != null && !runtime.startedChildren() && engine.jobLeftProcessClean()
+            && fdsBefore.equals(OpenFds.list());
+    }
+
+    /** SIGTERM ends this process at once (see main); the default action where the kernel lets us. */
+    private static void takeSigterm() {
+        if (!SignalDisposition.restoreDefault(SignalDisposition.SIGTERM)) {
+            haltOnSigterm();
+        }
+    }
+
+    private static void haltOnSigterm() {
+        Signal.handle(new Signal("TERM"), s -> Runtime.getRuntime().halt(128 + 15));
     }
 
     /**
@@ -111,14 +162,14 @@ public final class ChildMain {
         }
     }
 
-    private static void watchParent(DataInputStream in, CompletableFuture<byte[]> job, BootSigint bootSigint) {
+    private static void watchParent(DataInputStream in, JobInbox inbox) {
         try {
             ControlMessage msg;
             while ((msg = ControlMessage.readFrom(in)) != null) {
                 if (msg.type() == ControlMessage.STARTED) {
-                    bootSigint.startedAt(msg.startedNanos());
+                    inbox.started(msg.startedNanos(), msg.startedServesAgain());
                 } else if (msg.type() == ControlMessage.JOB) {
-                    job.complete(msg.body());
+                    inbox.put(msg.body());
                 }
             }
         } catch (IOException e) {

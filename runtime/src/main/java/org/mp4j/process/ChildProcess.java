@@ -8,6 +8,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import org.graalvm.polyglot.HostAccess;
 
 /**
@@ -18,7 +19,8 @@ import org.graalvm.polyglot.HostAccess;
  * engine is warm; the job is sent as soon as both the job and the connection are there, so
  * {@link #submit} never waits for a cold JVM to boot, and a child taken while it boots knows
  * at once that it has a job. The exit code is final once the process has exited and its
- * channel is drained.
+ * channel is drained, or once the child said DONE: then its JVM lives on with a fresh
+ * interpreter, handed back through {@link #serveAgainVia} as a new {@code ChildProcess}.
  */
 public final class ChildProcess {
     private static final AtomicInteger SENTINELS = new AtomicInteger(1);
@@ -36,6 +38,7 @@ public final class ChildProcess {
     private volatile boolean ready;        // said READY: its engine is warm
     private volatile Integer reportedExit;
     private volatile boolean lowered;      // boots at background priority; nobody raised it yet
+    private volatile Consumer<ChildProcess> servesAgain; // where the JVM goes after DONE; null: it exits
 
     ChildProcess(Process process, String token, boolean lowered) {
         this.process = process;
@@ -69,8 +72,19 @@ public final class ChildProcess {
         return ready && process.isAlive();
     }
 
-    /** Called by the control server when the child said HELLO on its socket; then reads its messages. */
-    void serve(DataInputStream in, DataOutputStream out) {
+    /**
+     * Lets this child's JVM serve another process after its job, if the job leaves it clean:
+     * the new handle on it goes to {@code pool} (forkserver, see WarmPool). Before {@link #submit}.
+     */
+    void serveAgainVia(Consumer<ChildProcess> pool) {
+        servesAgain = pool;
+    }
+
+    /**
+     * Called by the control server when the child said HELLO on its socket; then reads its
+     * messages. Returns the handle on the same JVM for its next job if it said DONE, else null.
+     */
+    ChildProcess serve(DataInputStream in, DataOutputStream out) {
         synchronized (this) {
             channel = out;
             attached = true;
@@ -83,12 +97,33 @@ public final class ChildProcess {
                     ready = true;
                 } else if (msg.type() == ControlMessage.EXIT) {
                     reportedExit = msg.exitCode();
+                } else if (msg.type() == ControlMessage.DONE) {
+                    return done(msg.exitCode());
                 }
             }
         } catch (IOException e) {
             // the channel broke: the child is gone or going; its exit value tells how
         }
         finish();
+        return null;
+    }
+
+    /** The job's process has ended; the JVM, renewing its interpreter, goes back to the pool. */
+    private ChildProcess done(int code) {
+        ready = false;
+        exitCode.complete(code);
+        ChildProcess next = new ChildProcess(process, token, false);
+        synchronized (next) {
+            next.channel = channel;
+            next.attached = true;
+        }
+        Consumer<ChildProcess> pool = servesAgain;
+        if (pool != null) {
+            pool.accept(next);
+        } else {
+            next.kill();        // never asked for; the child would not have said DONE
+        }
+        return next;
     }
 
     /** Hands the child its job; sent now if the child is connected, else as soon as it is. */
@@ -109,7 +144,7 @@ public final class ChildProcess {
             return;
         }
         try {
-            ControlMessage.started(startedNanos).writeTo(channel);
+            ControlMessage.started(startedNanos, servesAgain != null).writeTo(channel);
             new ControlMessage(ControlMessage.JOB, pendingJob).writeTo(channel);
         } catch (IOException e) {
             // the child died before it got the job; its exit code will say so

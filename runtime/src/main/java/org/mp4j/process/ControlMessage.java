@@ -24,15 +24,19 @@ import java.nio.ByteBuffer;
  *   <li>{@link #HELLO} child → parent, first, as soon as the child JVM runs; body = the launch
  *       token (UTF-8) the parent gave it, so the parent can match the socket to the process.</li>
  *   <li>{@link #READY} child → parent, once the child's engine is warm; empty body.</li>
- *   <li>{@link #STARTED} parent → child, once, just before the JOB; body = int64, the
+ *   <li>{@link #STARTED} parent → child, just before each JOB; body = int64, the
  *       {@link MonotonicClock} time of the {@code start()} that took the child: a Ctrl-C that
  *       came after it is its job's, even one that came before the JOB was read, or sent (a
- *       child taken while it boots), see BootSigint.</li>
+ *       child taken while it boots), see BootSigint; then one byte, 1 if the start method
+ *       lets this JVM serve another job after this one (forkserver), else 0.</li>
  *   <li>{@link #JOB} parent → child, once, as soon as the child is taken and has said HELLO
  *       (a child taken while it boots has its job early: it then skips what only a waiting
  *       child does); body = the pickled job the Python side built.</li>
  *   <li>{@link #EXIT} child → parent, just before the child halts; body = int32 exit code. A
  *       child that dies without sending it was killed by a signal.</li>
+ *   <li>{@link #DONE} child → parent, instead of EXIT when the JVM serves again: the job's
+ *       process has ended with this int32 exit code, and this JVM, with a fresh interpreter,
+ *       says READY again and takes the next STARTED and JOB (see ChildMain).</li>
  * </ul>
  *
  * <p>End of stream means the other side is gone: a child treats it as its parent's death and
@@ -44,25 +48,35 @@ public record ControlMessage(byte type, byte[] body) {
     public static final byte EXIT = 3;
     public static final byte HELLO = 4;
     public static final byte STARTED = 5;
+    public static final byte DONE = 6;
 
     /** Largest body accepted; a job is a pickle of the process object and its arguments. */
     public static final int MAX_BODY = Integer.MAX_VALUE - 16;
 
     public static ControlMessage exit(int code) {
-        return new ControlMessage(EXIT, new byte[] {
-            (byte) (code >>> 24), (byte) (code >>> 16), (byte) (code >>> 8), (byte) code});
+        return new ControlMessage(EXIT, ByteBuffer.allocate(Integer.BYTES).putInt(code).array());
     }
 
-    public static ControlMessage started(long monotonicNanos) {
-        return new ControlMessage(STARTED, ByteBuffer.allocate(Long.BYTES).putLong(monotonicNanos).array());
+    public static ControlMessage done(int code) {
+        return new ControlMessage(DONE, ByteBuffer.allocate(Integer.BYTES).putInt(code).array());
+    }
+
+    public static ControlMessage started(long monotonicNanos, boolean servesAgain) {
+        return new ControlMessage(STARTED, ByteBuffer.allocate(Long.BYTES + 1)
+            .putLong(monotonicNanos).put((byte) (servesAgain ? 1 : 0)).array());
     }
 
     public long startedNanos() {
         return ByteBuffer.wrap(body).getLong();
     }
 
+    public boolean startedServesAgain() {
+        return body.length > Long.BYTES && body[Long.BYTES] == 1;
+    }
+
+    /** The exit code of an EXIT or DONE. */
     public int exitCode() {
-        return ((body[0] & 0xff) << 24) | ((body[1] & 0xff) << 16) | ((body[2] & 0xff) << 8) | (body[3] & 0xff);
+        return ByteBuffer.wrap(body).getInt();
     }
 
     public void writeTo(DataOutputStream out) throws IOException {

@@ -21,7 +21,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * The Unix-domain socket on which this process's children report in.
  *
  * <p>Each child connects once, says HELLO with its launch token, and keeps the connection for
- * its whole life (see {@link ControlMessage}). One virtual thread per child reads its messages.
+ * its whole life (see {@link ControlMessage}), through every job it serves. One virtual thread
+ * per child JVM reads its messages.
  * The socket file lives in {@code java.io.tmpdir} and is removed when this runtime closes; stale
  * files of dead parents are swept on start.
  */
@@ -80,8 +81,8 @@ public final class ControlServer implements AutoCloseable {
                 return;
             }
             ChildProcess child = expected.remove(new String(hello.body(), StandardCharsets.UTF_8));
-            if (child != null) {
-                child.serve(in, out);
+            while (child != null) {
+                child = child.serve(in, out);       // the next handle if the JVM serves again
             }
         } catch (IOException e) {
             // a child that vanished mid-handshake: its process exit tells the rest

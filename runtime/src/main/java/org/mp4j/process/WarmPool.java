@@ -16,7 +16,13 @@ import java.util.List;
  * outrun the pool while the cores are not all busy booting children already taken, and are
  * raised to normal priority when taken or waited for. Every pooled
  * child is a fresh JVM that has never run Python code of the user's, so the isolation of a new
- * process is kept; pooled JVMs are not reused after a job.
+ * process is kept.
+ *
+ * <p>Starts that let a JVM serve again ({@link #takeToServeAgain}, forkserver) get the JVMs
+ * that come back from such starts: a job that left its process clean ends with a fresh
+ * interpreter in the same JVM (see ChildMain), which waits here for the next such start, so a
+ * run of starts does not wait for JVMs to boot. Those JVMs keep their pid, as one forkserver
+ * process serves many starts; other start methods never get them.
  */
 public final class WarmPool implements AutoCloseable {
     private final ChildLauncher launcher;
@@ -24,6 +30,7 @@ public final class WarmPool implements AutoCloseable {
     private final int cores;
     private final Deque<ChildProcess> idle = new ArrayDeque<>();   // guarded by this
     private final List<ChildProcess> booting = new ArrayList<>(); // taken, not ready yet; guarded by this
+    private final Deque<ChildProcess> served = new ArrayDeque<>(); // back after a job, for takeToServeAgain; guarded by this
     private boolean closed;                                         // guarded by this
     private int misses;             // takes that found no pooled child ready; guarded by this
 
@@ -152,6 +159,51 @@ public final class WarmPool implements AutoCloseable {
         return chosen;
     }
 
+    /**
+     * A child for a start whose JVM may serve again afterwards (forkserver): one back from
+     * such a start if one is ready, else a fresh one if one is ready, else one still renewing
+     * its interpreter (a fraction of a second) before a fresh one that still boots (seconds).
+     */
+    public ChildProcess takeToServeAgain() {
+        ChildProcess chosen = null;
+        synchronized (this) {
+            served.removeIf(c -> c.poll() != null);
+            boolean freshReady = idle.stream().anyMatch(ChildProcess::isReady);
+            for (ChildProcess c : served) {
+                if (c.isReady()) {
+                    chosen = c;
+                    break;
+                }
+            }
+            if (chosen == null && !freshReady) {
+                chosen = served.peekFirst();
+            }
+            if (chosen != null) {
+                served.remove(chosen);
+            }
+        }
+        if (chosen == null) {
+            chosen = take();
+        }
+        chosen.serveAgainVia(this::giveBack);
+        return chosen;
+    }
+
+    /** A JVM back after a job, renewing its interpreter; kept for the next such start, up to {@code size}. */
+    private void giveBack(ChildProcess child) {
+        boolean kept;
+        synchronized (this) {
+            served.removeIf(c -> c.poll() != null);
+            kept = !closed && served.size() < size;
+            if (kept) {
+                served.addLast(child);
+            }
+        }
+        if (!kept) {
+            child.kill();
+        }
+    }
+
     /** The children pooled now, oldest first (for tests). */
     synchronized List<ChildProcess> pooled() {
         return List.copyOf(idle);
@@ -163,7 +215,9 @@ public final class WarmPool implements AutoCloseable {
         synchronized (this) {
             closed = true;
             left = new ArrayList<>(idle);
+            left.addAll(served);
             idle.clear();
+            served.clear();
         }
         for (ChildProcess c : left) {
             c.kill();

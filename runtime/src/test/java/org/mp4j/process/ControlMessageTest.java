@@ -2,6 +2,7 @@ package org.mp4j.process;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -45,10 +46,31 @@ class ControlMessageTest {
             before + " <= " + inOtherProcess + " <= " + after);
 
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        ControlMessage.started(after).writeTo(new DataOutputStream(buf));
+        ControlMessage.started(after, false).writeTo(new DataOutputStream(buf));
         ControlMessage read = ControlMessage.readFrom(new DataInputStream(new ByteArrayInputStream(buf.toByteArray())));
         assertEquals(ControlMessage.STARTED, read.type());
         assertEquals(after, read.startedNanos());
+    }
+
+    @Test
+    void aStartSaysWhetherItsJvmMayServeAgainAndDoneCarriesTheExitCode() throws IOException {
+        // forkserver starts let a clean JVM serve again (ChildMain): the child learns it from
+        // STARTED, and its DONE gives the parent the exit code while the JVM lives on.
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        DataOutputStream out = new DataOutputStream(buf);
+        ControlMessage.started(42L, true).writeTo(out);
+        ControlMessage.started(43L, false).writeTo(out);
+        ControlMessage.done(3).writeTo(out);
+        DataInputStream in = new DataInputStream(new ByteArrayInputStream(buf.toByteArray()));
+        ControlMessage serves = ControlMessage.readFrom(in);
+        assertEquals(42L, serves.startedNanos());
+        assertTrue(serves.startedServesAgain());
+        ControlMessage exits = ControlMessage.readFrom(in);
+        assertEquals(43L, exits.startedNanos());
+        assertFalse(exits.startedServesAgain());
+        ControlMessage done = ControlMessage.readFrom(in);
+        assertEquals(ControlMessage.DONE, done.type());
+        assertEquals(3, done.exitCode());
     }
 
     @Test
