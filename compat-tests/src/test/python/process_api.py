@@ -421,6 +421,33 @@ def leave_a_thread_running():
     report('thread_left', os.getpid())
 
 
+def late_report():
+    time.sleep(0.5)
+    report('late_thread', 'done')
+
+
+def start_a_thread_and_return():
+    import threading
+    threading.Thread(target=late_report).start()
+
+
+@check
+def a_python3_child_waits_for_its_non_daemon_threads_before_it_ends():
+    # CPython 3's child joins them (threading._shutdown) before it exits; CPython 2.7's does
+    # not, and the thread dies with the process.
+    for method in ('fork', 'forkserver'):
+        p = multiprocessing.get_context(method).Process(target=start_a_thread_and_return)
+        p.start()
+        p.join()
+        assert p.exitcode == 0, (method, p.exitcode)
+        if sys.version_info[0] >= 3:
+            assert os.path.exists(os.path.join(OUT, 'late_thread')), method + ': the thread did not finish'
+            assert read('late_thread') == 'done'
+        else:
+            time.sleep(1)
+            assert not os.path.exists(os.path.join(OUT, 'late_thread')), method + ': the thread outlived join()'
+
+
 def serves_again_here():
     """mp4j on GraalPy lets a forkserver child's JVM serve the next forkserver start."""
     return getattr(multiprocessing, '__mp4j__', False) and sys.version_info[0] >= 3

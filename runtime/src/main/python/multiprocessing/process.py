@@ -263,9 +263,27 @@ class BaseProcess(object):
             sys.stderr.write('Process %s:\n' % self.name)
             traceback.print_exc()
         finally:
+            _join_non_daemon_threads()
             util.info('process exiting with exitcode %d' % exitcode)
             util._flush_std_streams()
         return exitcode
+
+
+def _join_non_daemon_threads():
+    """A Python 3 child waits for its non-daemon threads before it exits, as the interpreter
+    does at its end (CPython 3's _bootstrap calls threading._shutdown); Python 2.7's child
+    exits without waiting for them, and so does mp4j's on Jython."""
+    if sys.version_info[0] < 3:
+        return
+    import threading
+    shutdown = getattr(threading, '_shutdown', None)
+    if shutdown is not None:
+        try:
+            shutdown()
+        except Exception:
+            # the interpreter's own end would meet the same; the process ends all the same
+            import traceback
+            traceback.print_exc()
 
 
 class _ParentProcess(BaseProcess):
