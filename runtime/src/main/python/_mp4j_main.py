@@ -307,40 +307,25 @@ _state_before_job = []
 
 
 def _process_state():
-    """What of this process outlives an interpreter: its threads, signal handlers (but SIGINT,
-    which every job sets, and which the JVM takes back after it), working directory, session,
-    process group and niceness."""
+    """What of this process outlives an interpreter (GraalPy only: Jython never renews): its
+    threads, then its signal handlers (but SIGINT, which every job sets, and which the JVM takes
+    back after it), working directory, session and process group."""
     import signal
     import threading
-    handlers = []
-    for sig in sorted(getattr(signal, 'valid_signals', lambda: range(1, 32))()):
-        if sig != signal.SIGINT:
-            try:
-                handlers.append((int(sig), signal.getsignal(sig)))
-            except (OSError, ValueError, RuntimeError):
-                pass
+    handlers = [(int(sig), signal.getsignal(sig)) for sig in sorted(signal.valid_signals())
+                if sig != signal.SIGINT]
     return (frozenset(t.ident for t in threading.enumerate()), handlers, os.getcwd(),
-            _asked('getpgrp'), _asked('getsid', 0), _asked('nice', 0))
-
-
-def _asked(name, *args):
-    """os.<name>(*args), or None where this engine's os lacks it (GraalPy has no nice)."""
-    try:
-        return getattr(os, name)(*args)
-    except (OSError, AttributeError, NotImplementedError):
-        return None
+            os.getsid(0), os.getpgrp())
 
 
 def job_left_process_clean():
     """Whether the job that just ran left the process as it found it: no thread of its own
-    still running, no signal handler, working directory, session, group or niceness changed.
-    Only then may a fresh interpreter in this JVM serve another job (GraalPy's renew)."""
+    still running, no signal handler, working directory, session or group changed. Only then
+    may a fresh interpreter in this JVM serve another job (GraalPy's renew)."""
     if not _state_before_job:
         return False
-    threads, handlers, cwd, pgrp, sid, niceness = _state_before_job[0]
-    now_threads, now_handlers, now_cwd, now_pgrp, now_sid, now_niceness = _process_state()
-    clean = (now_threads <= threads and now_handlers == handlers and now_cwd == cwd
-             and now_pgrp == pgrp and now_sid == sid and now_niceness == niceness)
+    before, now = _state_before_job[0], _process_state()
+    clean = now[0] <= before[0] and now[1:] == before[1:]
     if clean:
         # the devnull stdin a child's _bootstrap opened: the job's own, gone with its process
         try:

@@ -263,6 +263,11 @@ public final class Mp4jRuntime implements AutoCloseable {
         }
     }
 
+    /** Whether forkserver children may serve again (GraalPy, unless {@code MP4J_REUSE=0}). */
+    public boolean jvmsServeAgain() {
+        return jvmsServeAgain;
+    }
+
     /** Whether this process has started a child process (or prepared to: its launcher exists). */
     public synchronized boolean startedChildren() {
         return launcher != null;

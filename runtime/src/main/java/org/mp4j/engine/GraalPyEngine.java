@@ -6,6 +6,7 @@ import java.io.FileOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.graalvm.polyglot.Context;
 import org.graalvm.polyglot.Engine;
 import org.graalvm.polyglot.EnvironmentAccess;
@@ -26,6 +27,13 @@ import org.graalvm.polyglot.io.IOAccess;
  * interpreter with nothing of the old job's, on an engine whose parsed code is warm.
  */
 public final class GraalPyEngine implements PythonEngine {
+    // Options of the engine, set on a shared one or on a context that owns its engine. The
+    // native backend is what gives real pids and fds; its embedding caveat (stdio is fds 0-2)
+    // is exactly what mp4j wants, so its start-up warning is noise.
+    private static final Map<String, String> ENGINE_OPTIONS = Map.of(
+        "engine.WarnInterpreterOnly", "false",
+        "log.python.level", "SEVERE");
+
     private final EngineSettings settings;
     private final Object runtime;
     private final Engine engine;          // null: the context owns its engine (not renewable)
@@ -38,14 +46,7 @@ public final class GraalPyEngine implements PythonEngine {
         this.settings = settings;
         this.runtime = runtime;
         this.unbuffered = settings.unbuffered();
-        this.engine = renewable
-            ? Engine.newBuilder("python")
-                .option("engine.WarnInterpreterOnly", "false")
-                // The native backend is what gives real pids and fds; its embedding caveat (stdio is
-                // fds 0-2) is exactly what mp4j wants, so its start-up warning is noise.
-                .option("log.python.level", "SEVERE")
-                .build()
-            : null;
+        this.engine = renewable ? Engine.newBuilder("python").options(ENGINE_OPTIONS).build() : null;
         open();
     }
 
@@ -68,9 +69,7 @@ public final class GraalPyEngine implements PythonEngine {
         if (engine != null) {
             b.engine(engine);
         } else {
-            b.option("engine.WarnInterpreterOnly", "false")
-                // see the constructor
-                .option("log.python.level", "SEVERE");
+            b.options(ENGINE_OPTIONS);
         }
         b.option("python.PosixModuleBackend", "native")
             .option("python.PythonPath", settings.pythonLib().toString())
@@ -128,13 +127,12 @@ public final class GraalPyEngine implements PythonEngine {
 
     /** Closes the context and opens a fresh one on the same engine; see {@link #jobLeftProcessClean}. */
     @Override
-    public boolean renew() {
+    public void renew() {
         if (engine == null) {
-            return false;
+            throw new UnsupportedOperationException("a context that owns its engine is not renewed");
         }
         context.close(true);
         open();
-        return true;
     }
 
     private int call(java.util.function.IntSupplier body) {

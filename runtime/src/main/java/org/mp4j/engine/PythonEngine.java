@@ -32,9 +32,9 @@ public interface PythonEngine extends AutoCloseable {
         return false;
     }
 
-    /** Replaces the interpreter by a fresh one; false where the engine cannot (then nothing changed). */
-    default boolean renew() {
-        return false;
+    /** Replaces the interpreter by a fresh one; only after {@link #jobLeftProcessClean} said yes. */
+    default void renew() {
+        throw new UnsupportedOperationException("this engine cannot renew its interpreter");
     }
 
     /** Flushes the interpreter's stdout and stderr. */

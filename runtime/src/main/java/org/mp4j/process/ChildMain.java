@@ -65,9 +65,9 @@ public final class ChildMain {
         EngineKind kind = EngineKind.parse(args[2]);
         Mp4jRuntime runtime = Mp4jRuntime.install(kind, true);
         runtime.attachBootSigint(inbox.sigint());
-        // MP4J_REUSE=0: no JVM serves twice, and none needs an engine of its own for that
-        boolean renewable = !"0".equals(System.getenv("MP4J_REUSE"));
-        PythonEngine engine = kind.open(EngineSettings.fromEnvironment(PythonLib.locate(), false), runtime, renewable);
+        // with MP4J_REUSE=0 no JVM serves twice, and none needs an engine of its own for that
+        PythonEngine engine = kind.open(EngineSettings.fromEnvironment(PythonLib.locate(), false), runtime,
+            runtime.jvmsServeAgain());
         runtime.rehearseIpc();
         engine.warmUp();
         if (termIsDefault) {
@@ -94,13 +94,12 @@ public final class ChildMain {
             runtime.beginJob(serveAgain);
             int status = engine.runChild(job, serveAgain);
             engine.flush();
-            if (status == ExitStatus.DIED_BY_SIGINT) {
-                runtime.close();
-                SignalDisposition.dieBy(SignalDisposition.SIGINT);
-            }
             int code = status & 0xff;
-            if (!serveAgain || !mayServeAgain(runtime, engine, fdsBefore)) {
+            if (!serveAgain || status == ExitStatus.DIED_BY_SIGINT || !mayServeAgain(runtime, engine, fdsBefore)) {
                 runtime.close();
+                if (status == ExitStatus.DIED_BY_SIGINT) {
+                    SignalDisposition.dieBy(SignalDisposition.SIGINT);
+                }
                 ControlMessage.exit(code).writeTo(out);
                 ImmediateExit.exit(code);
             }

@@ -168,14 +168,8 @@ public final class WarmPool implements AutoCloseable {
         ChildProcess chosen = null;
         synchronized (this) {
             served.removeIf(c -> c.poll() != null);
-            boolean freshReady = idle.stream().anyMatch(ChildProcess::isReady);
-            for (ChildProcess c : served) {
-                if (c.isReady()) {
-                    chosen = c;
-                    break;
-                }
-            }
-            if (chosen == null && !freshReady) {
+            chosen = served.stream().filter(ChildProcess::isReady).findFirst().orElse(null);
+            if (chosen == null && idle.stream().noneMatch(ChildProcess::isReady)) {
                 chosen = served.peekFirst();
             }
             if (chosen != null) {
