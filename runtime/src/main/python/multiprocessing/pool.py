@@ -464,10 +464,14 @@ class Pool(object):
     def _terminate_pool(self):
         self._state = TERMINATE
         self._wake.set()
+        # The worker handler first, as CPython does: one that was starting a replacement when
+        # the state changed would add a worker after the ones terminated here, and that
+        # worker would take a task and keep join() waiting.
+        if threading.current_thread() is not self._worker_handler:
+            self._worker_handler.join()
         for w, _ in list(self._workers):
             if w.exitcode is None:
                 w.terminate()
-        self._worker_handler.join(5)
         for w, _ in list(self._workers):
             w.join(5)
         # The handlers may wait on queues nobody else feeds any more.
