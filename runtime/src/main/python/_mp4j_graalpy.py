@@ -44,6 +44,24 @@ def large_item_bytes(shared, item):
     return data
 
 
+# A bytes object longer than this (SharedQueue.TEXT_LIMIT) is put as it is, its pickle written
+# around it in Java (SharedQueue.putBytes): GraalPy's pickler would copy it once more.
+BYTES_IN_JAVA = bytes
+LARGE_BYTES = 2048
+
+
+def large_item_value(shared, item, loads):
+    """The object a large item from value_getter is the pickle of. The pickle of one bytes object
+    (as SharedQueue.putBytes writes it, and CPython's of 64 KB and more) is copied straight into
+    a new bytes object, which nothing else holds yet: unpickling would copy it once more."""
+    size = shared.bytesPickleSize(item)
+    if size < 0:
+        return loads(large_item_bytes(shared, item))
+    data = bytes(size)
+    shared.copyBytesPickle(item, polyglot.storage(data))
+    return data
+
+
 def socket_frames(sock):
     """Java framing (FramedSocket) for a connected stream socket without a timeout, or None where
     the Python framing must do (a socket with a timeout: its descriptor is non-blocking)."""

@@ -43,6 +43,16 @@ def large_item_bytes(shared, item):
     return item
 
 
+# Python 2's bytes is str, whose pickle is not Python 3's: the pickler writes every one.
+BYTES_IN_JAVA = None
+LARGE_BYTES = 2048
+
+
+def large_item_value(shared, item, loads):
+    """The object a large item from value_getter is the pickle of."""
+    return loads(item)
+
+
 def socket_frames(sock):
     """None: Jython's sockets are Java channels without a file descriptor to frame on."""
     return None

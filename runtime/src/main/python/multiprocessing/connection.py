@@ -20,6 +20,7 @@ from .reduction import ForkingPickler, dumps_for_java, loads
 _TEXT = bridge.TEXT
 _SCALARS = bridge.SCALARS
 _LONG_MIN, _LONG_MAX = bridge.LONG_MIN, bridge.LONG_MAX
+_BYTES_IN_JAVA, _LARGE_BYTES = bridge.BYTES_IN_JAVA, bridge.LARGE_BYTES
 
 __all__ = ['Pipe', 'Connection', 'wait', 'Listener', 'Client', 'SocketConnection']
 
@@ -47,6 +48,7 @@ class Connection(object):
         self._put = outgoing.put if outgoing is not None else None
         self._put_long = outgoing.putLong if outgoing is not None else None
         self._put_double = outgoing.putDouble if outgoing is not None else None
+        self._put_bytes = outgoing.putBytes if outgoing is not None else None
         self._closed = False
         # Like a file descriptor, this end is closed when the process ends or drops it; close()
         # runs the same finalizer, so a closed end is not uncounted twice.
@@ -110,6 +112,8 @@ class Connection(object):
             self._put_long(obj, -1.0)               # pickled in Java (see bridge.LONG_MIN)
         elif kind is float:
             self._put_double(obj, -1.0)
+        elif kind is _BYTES_IN_JAVA and len(obj) > _LARGE_BYTES and ForkingPickler._fast_path_safe:
+            self._put_bytes(obj, -1.0)              # its pickle written in Java (bridge.LARGE_BYTES)
         else:
             self._put(dumps_for_java(obj), -1.0)
 
@@ -175,7 +179,7 @@ class Connection(object):
             return loads(item.encode('latin-1'))
         if kind in _SCALARS:                # unpickled in Java (bridge.value_getter)
             return item
-        return loads(bridge.large_item_bytes(self._incoming, item))
+        return bridge.large_item_value(self._incoming, item, loads)
 
     def poll(self, timeout=0.0):
         self._check_closed()
@@ -203,7 +207,7 @@ class Connection(object):
             self._closed = True
             self._finalizer()
             self._outgoing = None
-            self._put = self._put_long = self._put_double = None
+            self._put = self._put_long = self._put_double = self._put_bytes = None
 
     def __enter__(self):
         return self

@@ -15,11 +15,12 @@ except ImportError:                      # Python 2
 from . import bridge
 from . import context
 from . import util
-from .reduction import dumps_for_java, loads
+from .reduction import ForkingPickler, dumps_for_java, loads
 
 _TEXT = bridge.TEXT
 _SCALARS = bridge.SCALARS
 _LONG_MIN, _LONG_MAX = bridge.LONG_MIN, bridge.LONG_MAX
+_BYTES_IN_JAVA, _LARGE_BYTES = bridge.BYTES_IN_JAVA, bridge.LARGE_BYTES
 
 __all__ = ['Queue', 'SimpleQueue', 'JoinableQueue']
 
@@ -71,6 +72,7 @@ class Queue(object):
         self._put = shared.put
         self._put_long = shared.putLong
         self._put_double = shared.putDouble
+        self._put_bytes = shared.putBytes
         self._get = bridge.value_getter(shared)
         self._qsize = shared.qsize
         self._task_done = shared.taskDone      # JoinableQueue's
@@ -96,6 +98,8 @@ class Queue(object):
             put, data = self._put_long, obj
         elif kind is float:
             put, data = self._put_double, obj
+        elif kind is _BYTES_IN_JAVA and len(obj) > _LARGE_BYTES and ForkingPickler._fast_path_safe:
+            put, data = self._put_bytes, obj    # its pickle written in Java (bridge.LARGE_BYTES)
         else:
             put, data = self._put, dumps_for_java(obj)
         if put(data, 0.0):
@@ -117,7 +121,7 @@ class Queue(object):
             return loads(item.encode('latin-1'))
         if kind in _SCALARS:                # unpickled in Java (bridge.value_getter)
             return item
-        return loads(bridge.large_item_bytes(self._shared, item))
+        return bridge.large_item_value(self._shared, item, loads)
 
     def qsize(self):
         return int(self._qsize())
@@ -163,6 +167,7 @@ class SimpleQueue(object):
     def _attach(self, shared):
         self._shared = shared
         self._put = shared.put              # looked up once, as in Queue
+        self._put_bytes = shared.putBytes
         self._get = bridge.value_getter(shared)
         self._get_pickle = bridge.item_getter(shared)     # for the reader's recv_bytes
         self._closed = False
@@ -186,8 +191,10 @@ class SimpleQueue(object):
     def put(self, obj):
         if self._closed:
             raise ValueError('Queue is closed')
-        data = dumps_for_java(obj)
-        put = self._put
+        if type(obj) is _BYTES_IN_JAVA and len(obj) > _LARGE_BYTES and ForkingPickler._fast_path_safe:
+            put, data = self._put_bytes, obj    # its pickle written in Java (bridge.LARGE_BYTES)
+        else:
+            put, data = self._put, dumps_for_java(obj)
         if not put(data, 0.0):
             _sliced(lambda t: put(data, t), None)
 
@@ -198,9 +205,12 @@ class SimpleQueue(object):
         item = get(0.0)
         if item is None:
             item = _sliced(get, None, _is_item)
-        if type(item) in _SCALARS:
+        kind = type(item)
+        if kind is _TEXT:
+            return loads(item.encode('latin-1'))
+        if kind in _SCALARS:
             return item
-        return loads(bridge.item_bytes(self._shared, item))
+        return bridge.large_item_value(self._shared, item, loads)
 
 
 class _QueueReader(object):

@@ -4,6 +4,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
 import org.graalvm.polyglot.HostAccess;
+import org.mp4j.reduction.BytesPickles;
 import org.mp4j.reduction.ScalarPickles;
 import org.mp4j.shm.ProcessStamp;
 import org.mp4j.shm.SharedNames;
@@ -91,6 +92,7 @@ public final class SharedQueue implements AutoCloseable {
     /** How often a receiver that waits for EOF may look for holders that ended. */
     private static final long REAP_INTERVAL_NANOS = 50_000_000L;
     private static final int FRAME_HEADER = 4;
+    private static final byte[] NOTHING = new byte[0];
 
     /** Ring size: tmpfs pages in only what is written, so this costs little until used. */
     public static final int DEFAULT_CAPACITY = 1 << 20;
@@ -177,22 +179,41 @@ public final class SharedQueue implements AutoCloseable {
      */
     @HostAccess.Export
     public boolean put(byte[] item, double timeout) {
+        return putFrame(NOTHING, item, NOTHING, timeout);
+    }
+
+    /**
+     * {@link #put} of the pickle of a Python 3 bytes object holding {@code payload}, its prefix
+     * and suffix written here ({@link BytesPickles}): the payload is copied once, into the ring.
+     */
+    @HostAccess.Export
+    public boolean putBytes(byte[] payload, double timeout) {
+        if (payload.length > Integer.MAX_VALUE - FRAME_HEADER - BytesPickles.PREFIX_LENGTH - 2) {
+            throw new IllegalArgumentException("an item of " + payload.length + " bytes is too large");
+        }
+        return putFrame(BytesPickles.prefix(payload.length), payload, BytesPickles.suffix(), timeout);
+    }
+
+    /** Adds the item made of {@code first}, {@code middle} and {@code last}, as {@link #put}. */
+    private boolean putFrame(byte[] first, byte[] middle, byte[] last, double timeout) {
         long deadline = deadline(timeout);
         if (!slots.acquireNanos(remaining(deadline))) {
             return false;
         }
-        boolean spill = item.length > SPILL_THRESHOLD;
-        byte[] payload = item;
+        int itemLength = first.length + middle.length + last.length;
+        boolean spill = itemLength > SPILL_THRESHOLD;
         String spillName = null;
+        byte[] spillNameBytes = null;
         lock();
         try {
             if (spill) {
                 int n = mem.get(INT, SPILL_COUNTER) + 1;
                 mem.set(INT, SPILL_COUNTER, n);
                 spillName = base + ".b" + n;
-                payload = spillName.getBytes(StandardCharsets.US_ASCII);
+                spillNameBytes = spillName.getBytes(StandardCharsets.US_ASCII);
             }
-            int needed = FRAME_HEADER + payload.length;
+            int frameLength = spill ? spillNameBytes.length : itemLength;
+            int needed = FRAME_HEADER + frameLength;
             while (capacity - (mem.get(LONG, TAIL) - mem.get(LONG, HEAD)) < needed) {
                 if (grow(needed)) {
                     continue;
@@ -207,14 +228,22 @@ public final class SharedQueue implements AutoCloseable {
                     return false;
                 }
             }
-            if (spill) {
-                try (SharedSegment big = SharedSegment.create(spillName, Math.max(1, item.length))) {
-                    MemorySegment.copy(item, 0, big.memory(), ValueLayout.JAVA_BYTE, 0, item.length);
-                }
-            }
             long tail = mem.get(LONG, TAIL);
-            writeInt(tail, spill ? -payload.length : payload.length);
-            writeBytes(tail + FRAME_HEADER, payload);
+            if (spill) {
+                try (SharedSegment big = SharedSegment.create(spillName, Math.max(1, itemLength))) {
+                    MemorySegment to = big.memory();
+                    MemorySegment.copy(first, 0, to, ValueLayout.JAVA_BYTE, 0, first.length);
+                    MemorySegment.copy(middle, 0, to, ValueLayout.JAVA_BYTE, first.length, middle.length);
+                    MemorySegment.copy(last, 0, to, ValueLayout.JAVA_BYTE, first.length + middle.length, last.length);
+                }
+                writeInt(tail, -frameLength);
+                writeBytes(tail + FRAME_HEADER, spillNameBytes);
+            } else {
+                writeInt(tail, frameLength);
+                writeBytes(tail + FRAME_HEADER, first);
+                writeBytes(tail + FRAME_HEADER + first.length, middle);
+                writeBytes(tail + FRAME_HEADER + first.length + middle.length, last);
+            }
             mem.set(LONG, TAIL, tail + needed);
             mem.set(INT, COUNT, mem.get(INT, COUNT) + 1);
             mem.set(INT, UNFINISHED, mem.get(INT, UNFINISHED) + 1);
@@ -313,6 +342,23 @@ public final class SharedQueue implements AutoCloseable {
     @HostAccess.Export
     public void copyItem(byte[] item, byte[] into) {
         System.arraycopy(item, 0, into, 0, item.length);
+    }
+
+    /**
+     * The payload's length if a large item from {@link #getValue} is the pickle of one bytes
+     * object as {@link #putBytes} writes it ({@link BytesPickles}), else -1: Python then makes a
+     * bytes object of that length and has {@link #copyBytesPickle} fill it, instead of
+     * unpickling (which copies the payload once more).
+     */
+    @HostAccess.Export
+    public int bytesPickleSize(byte[] item) {
+        return BytesPickles.payloadLength(item);
+    }
+
+    /** Copies the payload of an item that {@link #bytesPickleSize} accepted into {@code into}. */
+    @HostAccess.Export
+    public void copyBytesPickle(byte[] item, byte[] into) {
+        BytesPickles.copyPayload(item, into);
     }
 
     /** Waits up to {@code timeout} seconds for an item without taking it. */
@@ -537,9 +583,13 @@ public final class SharedQueue implements AutoCloseable {
             return false;
         }
         int generation = dataGeneration + 1;
-        byte[] live = readBytes(head, used);
+        // Segment to segment, the wrapped part second: no heap copy of what may be hundreds of
+        // MB (a byte[] that large cost the producer a full collection, under the mutex).
         try (SharedSegment next = SharedSegment.create(base + ".d" + generation, size)) {
-            MemorySegment.copy(live, 0, next.memory(), ValueLayout.JAVA_BYTE, 0, used);
+            int at = (int) (head % capacity);
+            int first = Math.min(used, capacity - at);
+            MemorySegment.copy(data, at, next.memory(), 0, first);
+            MemorySegment.copy(data, 0, next.memory(), first, used - first);
         }
         if (dataSegment != null) {
             SharedSegment.unlink(base + ".d" + dataGeneration);   // others keep their mapping until they remap

@@ -63,6 +63,42 @@ class RingAreaTest {
         }
     }
 
+    @Test
+    void aGrowthKeepsItemsThatWrapAroundTheEndInOrder() {
+        SharedNames names = new SharedNames();
+        try (SharedQueue q = SharedQueue.create(names, 0, FIRST_SIZE)) {
+            assertTrue(q.put(item(0, 0), 0));
+            assertArrayEquals(item(0, 0), q.get(5));    // the next frame starts at 3004 and wraps
+            for (int i = 1; i <= 4; i++) {              // the second of these moves the area
+                assertTrue(q.put(item(0, i), 0));
+            }
+            for (int i = 1; i <= 4; i++) {
+                assertArrayEquals(item(0, i), q.get(5), "item " + i);
+            }
+        } finally {
+            names.removeAll();
+        }
+    }
+
+    @Test
+    void aBytesPayloadIsQueuedAsItsWholePickleInTheRingAndInASegmentOfItsOwn() {
+        SharedNames names = new SharedNames();
+        try (SharedQueue q = SharedQueue.create(names, 0, FIRST_SIZE)) {
+            for (int size : new int[] {0, 1, ITEM, SharedQueue.SPILL_THRESHOLD + 1}) {
+                byte[] payload = item(1, size % 100);
+                payload = Arrays.copyOf(payload, size);
+                assertTrue(q.putBytes(payload, 0));
+                byte[] pickle = q.get(5);
+                assertEquals(size, q.bytesPickleSize(pickle), "payload length of a " + size + "-byte item");
+                byte[] back = new byte[size];
+                q.copyBytesPickle(pickle, back);
+                assertArrayEquals(payload, back);
+            }
+        } finally {
+            names.removeAll();
+        }
+    }
+
     private static byte[] item(int round, int i) {
         byte[] b = new byte[ITEM];
         Arrays.fill(b, (byte) (round * 31 + i));
