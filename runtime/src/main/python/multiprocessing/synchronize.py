@@ -47,7 +47,9 @@ def _wait_in_slices(wait, timeout):
 
 
 class SemLock(object):
-    """Owner and count live in the Python object: each process has its own copy of it."""
+    """A lock or semaphore across processes. As CPython's _multiprocessing.SemLock, each process
+    keeps which of its threads acquired it last and how often it holds it: in Java (SemLock),
+    so that an acquire or release is one Java call."""
 
     def __init__(self, kind, value, maxvalue, ctx=None):
         self._kind = kind
@@ -56,42 +58,36 @@ class SemLock(object):
 
     def _attach(self, sem):
         self._sem = sem
+        semlock = bridge.runtime().semLock(sem, self._kind, self._maxvalue)
+        self._semlock = semlock
         # Java methods looked up once: a lookup costs as much as the call (~1.5 us each).
-        self._try_acquire = sem.tryAcquire
-        self._release_up_to = sem.releaseUpTo
-        self._release = sem.release
+        self._acquire_now = semlock.acquireNow
+        self._acquire_within = semlock.acquireWithin
+        self._release = semlock.release
         self._name = str(sem.name())
-        self._owner = None          # thread id of the last acquirer
-        self._count = 0             # how often this process holds it
 
     def _is_mine(self):
-        return self._count > 0 and self._owner == _get_ident()
+        return bool(self._semlock.isMine())
+
+    def _count(self):
+        return int(self._semlock.count())
 
     def acquire(self, block=True, timeout=None):
-        if self._kind == RECURSIVE_MUTEX and self._count and self._owner == _get_ident():
-            self._count += 1
+        if self._acquire_now():
             return True
-        if not self._try_acquire():
-            if not block or not _wait_in_slices(self._sem.acquire, timeout):
-                return False
-        self._owner = _get_ident()
-        self._count += 1
-        return True
+        if not block:
+            return False
+        return _wait_in_slices(self._acquire_within, timeout)
 
     def release(self):
-        if self._kind == RECURSIVE_MUTEX:
-            if not self._is_mine():
-                raise AssertionError('attempt to release recursive lock not owned by thread')
-            if self._count > 1:
-                self._count -= 1
-                return
-            self._count = 0
-            self._release()
-            return
-        if not self._release_up_to(self._maxvalue):
-            raise ValueError('semaphore or lock released too many times')
-        if self._count:
-            self._count -= 1
+        refused = self._release()
+        if refused:
+            self._refuse_release(refused)
+
+    def _refuse_release(self, why):
+        if why == _NOT_OWNED:
+            raise AssertionError('attempt to release recursive lock not owned by thread')
+        raise ValueError('semaphore or lock released too many times')
 
     def __enter__(self):
         return self.acquire()
@@ -111,10 +107,8 @@ class SemLock(object):
         self._attach(bridge.runtime().attachSemaphore(name))
 
 
-try:
-    from _thread import get_ident as _get_ident
-except ImportError:                     # Python 2
-    from thread import get_ident as _get_ident
+# Java SemLock.release's answers other than RELEASED (0).
+_NOT_OWNED, _RELEASED_TOO_MANY_TIMES = 1, 2
 
 
 def _check_initial_value(value):
@@ -165,7 +159,7 @@ class Lock(SemLock):
             owner = _owner_name()
         elif self._get_value() == 1:
             owner = 'None'
-        elif self._count > 0:
+        elif self._count() > 0:
             owner = 'SomeOtherThread'
         else:
             owner = 'SomeOtherProcess'
@@ -178,10 +172,10 @@ class RLock(SemLock):
 
     def __repr__(self):
         if self._is_mine():
-            owner, count = _owner_name(), self._count
+            owner, count = _owner_name(), self._count()
         elif self._get_value() == 1:
             owner, count = 'None', 0
-        elif self._count > 0:
+        elif self._count() > 0:
             owner, count = 'SomeOtherThread', 'nonzero'
         else:
             owner, count = 'SomeOtherProcess', 'nonzero'
@@ -228,18 +222,16 @@ class Condition(object):
         self._check_owned('must acquire() condition before using wait()')
         self._sleeping_count.release()
         # Let go of the lock completely (an RLock may be held several times) ...
-        count = self._lock._count if isinstance(self._lock, SemLock) else 1
-        if isinstance(self._lock, SemLock) and self._lock._kind == RECURSIVE_MUTEX:
-            self._lock._count = 1
-        self._lock.release()
+        count = self._lock._count() if isinstance(self._lock, SemLock) else 1
+        for _ in range(count):
+            self._lock.release()
         try:
             woken = self._wait_semaphore.acquire(True, timeout)
         finally:
             self._woken_count.release()
             # ... and take it back as often as it was held.
-            self._lock.acquire()
-            if isinstance(self._lock, SemLock) and self._lock._kind == RECURSIVE_MUTEX:
-                self._lock._count = count
+            for _ in range(count):
+                self._lock.acquire()
         return woken if _WAIT_TELLS_IF_WOKEN else None
 
     def notify(self, n=1):

@@ -18,6 +18,7 @@ import org.mp4j.sharedctypes.SharedBlock;
 import org.mp4j.shm.SharedNames;
 import org.mp4j.shm.SharedSegment;
 import org.mp4j.synchronize.PosixSemaphore;
+import org.mp4j.synchronize.SemLock;
 import org.mp4j.synchronize.SharedEvent;
 
 /**
@@ -149,6 +150,16 @@ public final class Mp4jRuntime implements AutoCloseable {
     @HostAccess.Export
     public PosixSemaphore attachSemaphore(String name) {
         return opened(PosixSemaphore.attach(name));
+    }
+
+    /**
+     * This process's handle on a lock or semaphore ({@code kind}: {@link SemLock#RECURSIVE_MUTEX}
+     * or {@link SemLock#SEMAPHORE}); the semaphore is one that {@link #newSemaphore} or
+     * {@link #attachSemaphore} gave, and stays theirs to close.
+     */
+    @HostAccess.Export
+    public SemLock semLock(PosixSemaphore sem, int kind, int maxvalue) {
+        return new SemLock(sem, kind, maxvalue);
     }
 
     /** A new Event (not set) in shared memory. */
