@@ -14,8 +14,10 @@ import org.mp4j.synchronize.PosixSemaphore;
 /**
  * A FIFO of byte items in shared memory, for any number of producer and consumer processes:
  * what a multiprocessing Queue, JoinableQueue, SimpleQueue and each direction of a Pipe are made
- * of. Items are pickles; this class never looks inside them. No process sits in the data path:
- * {@code put} returns with the item already in shared memory, so it outlives its producer.
+ * of. Items are pickles; this class looks inside them only to write or read the pickle of one
+ * number ({@link ScalarPickles}) or one bytes object ({@link BytesPickles}) for GraalPy. No
+ * process sits in the data path: {@code put} returns with the item already in shared memory, so
+ * it outlives its producer.
  *
  * <p>Composed as CPython composes its Queue: a ring (its pipe), a mutex, and counting
  * semaphores. Named objects, all {@code <base>} plus a suffix:
