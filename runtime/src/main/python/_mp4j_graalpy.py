@@ -38,8 +38,9 @@ TEXT = str
 
 
 def large_item_bytes(shared, item):
-    """A large item from item_getter as a bytearray: copied into the new bytearray's own storage."""
-    data = bytearray(len(item))
+    """A large item from item_getter as bytes: copied into the storage of a new bytes object,
+    which nothing else holds yet."""
+    data = bytes(len(item))
     shared.copyItem(item, polyglot.storage(data))
     return data
 

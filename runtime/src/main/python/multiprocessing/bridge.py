@@ -27,8 +27,8 @@ __all__.append('python_bytes')
 
 
 def item_bytes(shared, item):
-    """An item that item_getter(shared) returned, as bytes or (a large one) a bytearray; both
-    unpickle. Hot paths inline the test for TEXT, which saves a call per item."""
+    """An item that item_getter(shared) returned, as the bytes of its pickle. Hot paths inline
+    the test for TEXT, which saves a call per item."""
     if type(item) is TEXT:
         return item.encode('latin-1')
     return large_item_bytes(shared, item)

@@ -142,7 +142,7 @@ class Connection(object):
         data = self._recv()
         if maxlength is not None and len(data) > maxlength:
             self._bad_message_length()
-        return bytes(data) if type(data) is bytearray else data  # a large item's bytearray
+        return data
 
     def _bad_message_length(self):
         # As CPython: an end that can also send stays open for sending only; a receive-only
@@ -379,7 +379,7 @@ class SocketConnection(object):
             raise OSError(error, os.strerror(error))
 
     def _recv_frame(self, maxlength):
-        """One message through the Java framing: bytes, or a bytearray for a large one."""
+        """One message through the Java framing, as bytes."""
         maxlength = -1 if maxlength is None else maxlength
         item = self._take_frame(maxlength, self._wait_millis)
         if type(item) is _TEXT:
@@ -407,8 +407,7 @@ class SocketConnection(object):
         if maxlength is not None and maxlength < 0:
             raise ValueError('negative maxlength')
         if self._frames is not None:
-            data = self._recv_frame(maxlength)
-            return bytes(data) if type(data) is bytearray else data
+            return self._recv_frame(maxlength)
         size, = struct.unpack('!i', self._recv_exact(4))
         if size == -1:
             size, = struct.unpack('!Q', self._recv_exact(8))

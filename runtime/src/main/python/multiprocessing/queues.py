@@ -232,8 +232,7 @@ class _QueueReader(object):
 
     def recv_bytes(self):
         q = self._queue
-        data = bridge.item_bytes(q._shared, _sliced(q._get_pickle, None, _is_item))   # the pickle itself
-        return bytes(data) if type(data) is bytearray else data
+        return bridge.item_bytes(q._shared, _sliced(q._get_pickle, None, _is_item))   # the pickle itself
 
     def close(self):
         pass
