@@ -15,12 +15,12 @@ from . import bridge
 from . import context
 from . import util
 from .context import AuthenticationError, BufferTooShort
-from .reduction import ForkingPickler, dumps_for_java, loads
+from .reduction import ForkingPickler, bytes_pickled_in_java, dumps_for_java, loads
 
 _TEXT = bridge.TEXT
 _SCALARS = bridge.SCALARS
 _LONG_MIN, _LONG_MAX = bridge.LONG_MIN, bridge.LONG_MAX
-_BYTES_IN_JAVA, _LARGE_BYTES = bridge.BYTES_IN_JAVA, bridge.LARGE_BYTES
+_BYTES_IN_JAVA = bridge.BYTES_IN_JAVA
 
 __all__ = ['Pipe', 'Connection', 'wait', 'Listener', 'Client', 'SocketConnection']
 
@@ -112,8 +112,8 @@ class Connection(object):
             self._put_long(obj, -1.0)               # pickled in Java (see bridge.LONG_MIN)
         elif kind is float:
             self._put_double(obj, -1.0)
-        elif kind is _BYTES_IN_JAVA and len(obj) > _LARGE_BYTES and ForkingPickler._fast_path_safe:
-            self._put_bytes(obj, -1.0)              # its pickle written in Java (bridge.LARGE_BYTES)
+        elif kind is _BYTES_IN_JAVA and bytes_pickled_in_java(obj):
+            self._put_bytes(obj, -1.0)              # its pickle written in Java
         else:
             self._put(dumps_for_java(obj), -1.0)
 

@@ -15,12 +15,12 @@ except ImportError:                      # Python 2
 from . import bridge
 from . import context
 from . import util
-from .reduction import ForkingPickler, dumps_for_java, loads
+from .reduction import bytes_pickled_in_java, dumps_for_java, loads
 
 _TEXT = bridge.TEXT
 _SCALARS = bridge.SCALARS
 _LONG_MIN, _LONG_MAX = bridge.LONG_MIN, bridge.LONG_MAX
-_BYTES_IN_JAVA, _LARGE_BYTES = bridge.BYTES_IN_JAVA, bridge.LARGE_BYTES
+_BYTES_IN_JAVA = bridge.BYTES_IN_JAVA
 
 __all__ = ['Queue', 'SimpleQueue', 'JoinableQueue']
 
@@ -98,8 +98,8 @@ class Queue(object):
             put, data = self._put_long, obj
         elif kind is float:
             put, data = self._put_double, obj
-        elif kind is _BYTES_IN_JAVA and len(obj) > _LARGE_BYTES and ForkingPickler._fast_path_safe:
-            put, data = self._put_bytes, obj    # its pickle written in Java (bridge.LARGE_BYTES)
+        elif kind is _BYTES_IN_JAVA and bytes_pickled_in_java(obj):
+            put, data = self._put_bytes, obj    # its pickle written in Java
         else:
             put, data = self._put, dumps_for_java(obj)
         if put(data, 0.0):
@@ -191,8 +191,8 @@ class SimpleQueue(object):
     def put(self, obj):
         if self._closed:
             raise ValueError('Queue is closed')
-        if type(obj) is _BYTES_IN_JAVA and len(obj) > _LARGE_BYTES and ForkingPickler._fast_path_safe:
-            put, data = self._put_bytes, obj    # its pickle written in Java (bridge.LARGE_BYTES)
+        if type(obj) is _BYTES_IN_JAVA and bytes_pickled_in_java(obj):
+            put, data = self._put_bytes, obj    # its pickle written in Java
         else:
             put, data = self._put, dumps_for_java(obj)
         if not put(data, 0.0):

@@ -3,6 +3,8 @@ import io
 import pickle
 import sys
 
+from . import bridge
+
 try:
     import copyreg
 except ImportError:                      # Python 2
@@ -121,6 +123,14 @@ def _dumps_for_java():
 
 
 dumps_for_java = _dumps_for_java()
+
+
+def bytes_pickled_in_java(data):
+    """Whether put() and send() hand `data`, an object of type bridge.BYTES_IN_JAVA, to Java as
+    it is, for SharedQueue.putBytes to write its pickle around it: one over bridge.LARGE_BYTES
+    (smaller ones reach a reader as a string anyway), while no registered reducer could apply
+    to it (the rule of dumps's fast path)."""
+    return len(data) > bridge.LARGE_BYTES and ForkingPickler._fast_path_safe
 
 
 def dump(obj, file, protocol=None):

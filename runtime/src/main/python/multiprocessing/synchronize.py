@@ -107,8 +107,9 @@ class SemLock(object):
         self._attach(bridge.runtime().attachSemaphore(name))
 
 
-# Java SemLock.release's answers other than RELEASED (0).
-_NOT_OWNED, _RELEASED_TOO_MANY_TIMES = 1, 2
+# Java SemLock.release's answer for a release by a thread that does not hold an RLock (the
+# other refusal, 2, is a release beyond the maximum).
+_NOT_OWNED = 1
 
 
 def _check_initial_value(value):

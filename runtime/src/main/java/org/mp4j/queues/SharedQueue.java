@@ -190,7 +190,8 @@ public final class SharedQueue implements AutoCloseable {
      */
     @HostAccess.Export
     public boolean putBytes(byte[] payload, double timeout) {
-        if (payload.length > Integer.MAX_VALUE - FRAME_HEADER - BytesPickles.PREFIX_LENGTH - 2) {
+        int around = FRAME_HEADER + BytesPickles.PREFIX_LENGTH + BytesPickles.SUFFIX_LENGTH;
+        if (payload.length > Integer.MAX_VALUE - around) {
             throw new IllegalArgumentException("an item of " + payload.length + " bytes is too large");
         }
         return putFrame(BytesPickles.prefix(payload.length), payload, BytesPickles.suffix(), timeout);

@@ -26,6 +26,8 @@ public final class BytesPickles {
     private static final byte STOP = '.';
     /** PROTO, its version, BINBYTES and the length. */
     public static final int PREFIX_LENGTH = 7;
+    /** MEMOIZE and STOP. */
+    public static final int SUFFIX_LENGTH = 2;
     private static final byte[] SUFFIX = {MEMOIZE, STOP};
 
     private BytesPickles() {
@@ -45,13 +47,13 @@ public final class BytesPickles {
     /** The payload's length if {@code pickle} is laid out as above, else -1. */
     public static int payloadLength(byte[] pickle) {
         int length = pickle.length;
-        if (length < PREFIX_LENGTH + SUFFIX.length || pickle[0] != PROTO || pickle[1] != 5
+        if (length < PREFIX_LENGTH + SUFFIX_LENGTH || pickle[0] != PROTO || pickle[1] != 5
                 || pickle[2] != BINBYTES || pickle[length - 2] != MEMOIZE || pickle[length - 1] != STOP) {
             return -1;
         }
         long n = (pickle[3] & 0xffL) | (pickle[4] & 0xffL) << 8 | (pickle[5] & 0xffL) << 16
             | (pickle[6] & 0xffL) << 24;
-        return n == length - PREFIX_LENGTH - SUFFIX.length ? (int) n : -1;
+        return n == length - PREFIX_LENGTH - SUFFIX_LENGTH ? (int) n : -1;
     }
 
     /** Copies the payload of a pickle that {@link #payloadLength} accepted into {@code into}. */

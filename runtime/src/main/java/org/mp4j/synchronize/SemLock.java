@@ -101,11 +101,6 @@ public final class SemLock {
         return count;
     }
 
-    @HostAccess.Export
-    public PosixSemaphore semaphore() {
-        return sem;
-    }
-
     private synchronized boolean holdsAgain() {
         if (count > 0 && owner == Thread.currentThread()) {
             count++;
