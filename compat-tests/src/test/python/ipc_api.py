@@ -165,6 +165,16 @@ def full_and_empty_raise_at_once_or_after_the_timeout():
         pass
 
 
+@check
+def a_negative_timeout_waits_not_at_all():
+    # as CPython's Queue: Empty or Full at once, an item when there is one (it raised ValueError)
+    q = multiprocessing.Queue(1)
+    expect_raise(Empty, q.get, True, -1)
+    q.put('a', True, -1)
+    expect_raise(Full, q.put, 'b', True, -1)
+    assert q.get(True, -1) == 'a'
+
+
 class Celsius(object):
     def __init__(self, degrees):
         self.degrees = degrees

@@ -137,6 +137,45 @@ def event_condition_semaphore_proxies():
 
 
 @check
+def a_manager_lock_refuses_to_release_when_unlocked_and_stays_one_lock():
+    # GraalPy's threading.Lock let the release pass, after which two acquires got in
+    with multiprocessing.Manager() as m:
+        lock = m.Lock()
+        e = expect_raise(Exception, lock.release)
+        assert 'release unlocked lock' in str(e), repr(e)
+        assert lock.acquire() and not lock.acquire(False)
+        lock.release()
+        expect_raise(Exception, lock.release)
+        if sys.version_info[0] >= 3:    # Python 2's acquire() takes no timeout
+            assert lock.acquire(True, 0.05) and not lock.acquire(True, 0.05)
+            lock.release()
+
+
+class JavaFailure(object):
+    """Its method fails in Java code (Jython); `except Exception` does not catch that there."""
+    def fail(self):
+        from java.util import ArrayList
+        return ArrayList().get(5)
+
+
+CounterManager.register('JavaFailure', JavaFailure)
+
+
+def a_java_exception_in_a_served_method_reaches_the_client():
+    # it ended the serving thread, and the client waited for its answer for ever
+    with CounterManager() as m:
+        failing, counter = m.JavaFailure(), m.Counter()
+        from multiprocessing.managers import RemoteError
+        e = expect_raise(RemoteError, failing.fail)
+        assert 'IndexOutOfBoundsException' in str(e), e
+        assert counter.add() == 1
+
+
+if sys.platform.startswith('java'):     # only Jython's Python code reaches Java classes by name
+    check(a_java_exception_in_a_served_method_reaches_the_client)
+
+
+@check
 def registered_type_with_base_manager():
     with CounterManager() as m:
         c = m.Counter(5)

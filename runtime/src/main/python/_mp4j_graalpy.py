@@ -74,6 +74,9 @@ def socket_frames(sock):
 # GraalPy's native POSIX backend serves AF_UNIX sockets, abstract names included.
 UNIX_SOCKETS = True
 
+# GraalPy hands every Java exception to Python as a Python exception: none to catch apart.
+JAVA_ERRORS = ()
+
 # Listener and Client on GraalPy use its sockets, framed by socket_frames: no Java channels.
 channel_listener = channel_address = channel_accept = channel_client = frame_reader = None
 

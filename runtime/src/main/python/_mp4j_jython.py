@@ -2,6 +2,7 @@
 import errno
 
 from java.io import IOException
+from java.lang import Throwable
 from java.net import BindException, ConnectException
 from org.mp4j import Mp4jRuntime
 from org.mp4j.connection import ChannelListener, FramedChannel
@@ -60,6 +61,9 @@ def socket_frames(sock):
 
 # Jython's socket module has no AF_UNIX sockets.
 UNIX_SOCKETS = False
+
+# What a Python `except Exception` lets through here: an exception of Java code Jython calls.
+JAVA_ERRORS = Throwable
 
 
 # Listener and Client on Jython: Java channels framed in Java (connection.FramedChannel), not

@@ -24,6 +24,7 @@ try:
 except ImportError:                 # Python 2
     import Queue as queue
 
+from . import bridge
 from . import connection
 from . import context
 from . import pool
@@ -171,7 +172,7 @@ class Server(object):
         else:
             try:
                 result = func(c, *args, **kwds)
-            except Exception:
+            except (Exception, bridge.JAVA_ERRORS):    # Java's: see serve_client
                 msg = ('#TRACEBACK', traceback.format_exc())
             else:
                 msg = ('#RETURN', result)
@@ -211,6 +212,10 @@ class Server(object):
                     res = function(*args, **kwds)
                 except Exception as e:
                     msg = ('#ERROR', e)
+                except bridge.JAVA_ERRORS:
+                    # Jython: an exception of Java code, which `except Exception` lets through;
+                    # uncaught it would end this thread and leave the client waiting for ever
+                    msg = ('#TRACEBACK', traceback.format_exc())
                 else:
                     typeid = gettypeid and gettypeid.get(methodname, None)
                     if typeid:
@@ -875,6 +880,41 @@ class PoolProxy(BasePoolProxy):
         self.terminate()
 
 
+try:
+    from _thread import error as _LockError         # RuntimeError
+except ImportError:                                 # Python 2
+    import thread as _thread
+    # CPython 2.7's thread.error; Jython's is a string, not an exception class
+    _LockError = _thread.error if isinstance(_thread.error, type) else RuntimeError
+
+
+class _ServedLock(object):
+    """What a manager's Lock() serves: a threading.Lock whose release() of an unlocked lock
+    raises, as CPython's does. GraalPy's lets it pass and the lock then lets two acquire()s
+    in; Jython's raises a Java exception."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._releasing = threading.Lock()      # makes the check and the release one step
+
+    def acquire(self, blocking=True, timeout=-1):
+        if timeout is None or timeout == -1:
+            return self._lock.acquire(blocking)
+        return self._lock.acquire(blocking, timeout)
+
+    def release(self):
+        with self._releasing:
+            if not self._lock.locked():
+                raise _LockError('release unlocked lock')
+            self._lock.release()
+
+    def locked(self):
+        return self._lock.locked()
+
+    def __repr__(self):
+        return '<%s %s object>' % ('locked' if self._lock.locked() else 'unlocked', type(self).__name__)
+
+
 class SyncManager(BaseManager):
     """The manager of multiprocessing.Manager(): queues, locks and containers."""
 
@@ -882,7 +922,7 @@ class SyncManager(BaseManager):
 SyncManager.register('Queue', queue.Queue)
 SyncManager.register('JoinableQueue', queue.Queue)
 SyncManager.register('Event', threading.Event, EventProxy)
-SyncManager.register('Lock', threading.Lock, AcquirerProxy)
+SyncManager.register('Lock', _ServedLock, AcquirerProxy)
 SyncManager.register('RLock', threading.RLock, AcquirerProxy)
 SyncManager.register('Semaphore', threading.Semaphore, AcquirerProxy)
 SyncManager.register('BoundedSemaphore', threading.BoundedSemaphore, AcquirerProxy)

@@ -33,8 +33,8 @@ def _deadline(block, timeout):
         return 0.0
     if timeout is None:
         return None
-    if timeout < 0:
-        raise ValueError("'timeout' must be a non-negative number")
+    if timeout <= 0:
+        return 0.0                      # as CPython's: a negative timeout waits not at all
     return time.time() + timeout
 
 
