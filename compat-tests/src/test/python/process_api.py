@@ -174,6 +174,12 @@ def exitcode_is_none_while_running_and_set_by_sys_exit():
     p.start()
     p.join()
     assert p.exitcode == 3, p.exitcode
+    # the codes as the OS ends the process with them: a bool is an int, others wrap at 256
+    for code, exitcode in ((True, 1), (300, 44)):
+        p = Process(target=exit_with, args=(code,))
+        p.start()
+        p.join(PATIENCE)
+        assert p.exitcode == exitcode, (code, p.exitcode)
     p = Process(target=sleeper, args=(5,))
     p.start()
     assert p.exitcode is None

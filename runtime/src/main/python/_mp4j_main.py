@@ -300,7 +300,7 @@ def run_child(payload, may_serve_again=False):
     del _state_before_job[:]
     if may_serve_again:
         _state_before_job.append(_process_state())
-    return spawn.run_job(payload)
+    return int(spawn.run_job(payload))     # sys.exit(True) leaves the bool True, which is 1
 
 
 _state_before_job = []
