@@ -786,6 +786,11 @@ def value_and_array_are_shared_and_locked():
         raise Exception('a Value went through a queue')
     except RuntimeError as e:
         assert 'through inheritance' in str(e), e
+    # a lock of one's own, or CPython's error for what is not one
+    lock = multiprocessing.Lock()
+    assert multiprocessing.Value('i', 1, lock=lock).get_lock() is lock
+    e = expect_raise(AttributeError, lambda: multiprocessing.Array('i', 2, lock='not a lock'))
+    assert "'not a lock' has no method 'acquire'" in str(e), e
 
 
 @check

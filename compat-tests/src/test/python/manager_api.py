@@ -201,6 +201,15 @@ def connect_to_a_served_manager_and_wrong_authkey_is_refused():
 
 
 @check
+def listener_and_client_refuse_families_as_cpython_does():
+    from multiprocessing import connection
+    e = expect_raise(ValueError, connection.Listener, None, 'AF_NOPE')
+    assert 'unrecognized family' in str(e), e
+    e = expect_raise(ValueError, connection.Client, ('127.0.0.1', 1), 'AF_PIPE')     # Windows's
+    assert 'AF_PIPE' in str(e), e
+
+
+@check
 def listener_and_client_talk_with_authentication():
     from multiprocessing.connection import Listener, Client
     import threading

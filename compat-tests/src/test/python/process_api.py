@@ -136,6 +136,29 @@ def children_run_at_the_parents_priority():
         time.sleep(0.5)
 
 
+def report_temp_dir():
+    from multiprocessing import util
+    report('temp_dir', util.get_temp_dir())
+
+
+@check
+def a_temp_dir_serves_the_tree_and_goes_with_its_maker():
+    # multiprocessing.util.get_temp_dir, as CPython's: made once, shared with children, removed
+    # by the process that made it when it exits
+    from multiprocessing import util
+    p = Process(target=report_temp_dir)
+    p.start()
+    p.join(PATIENCE)
+    made = read('temp_dir')
+    assert os.path.basename(made).startswith('pymp-') and not os.path.exists(made), made
+    mine = util.get_temp_dir()
+    assert os.path.isdir(mine) and util.get_temp_dir() == mine and mine != made
+    p = Process(target=report_temp_dir)
+    p.start()
+    p.join(PATIENCE)
+    assert read('temp_dir') == mine and os.path.isdir(mine)
+
+
 @check
 def names_and_identity_follow_cpython():
     p = Process(target=sleeper, args=(0,))

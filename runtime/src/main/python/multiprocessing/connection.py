@@ -475,6 +475,12 @@ def _family_of(address):
     return socket.AF_UNIX
 
 
+def _check_family(family):
+    """CPython's check of a family name on Linux: AF_PIPE is Windows's."""
+    if family == 'AF_PIPE':
+        raise ValueError('Family %s is not recognized.' % family)
+
+
 def _default_address(family):
     """Where a Listener without an address listens. As CPython on Linux, a Unix socket where
     the engine has them (GraalPy), but a name in the abstract namespace where CPython makes a
@@ -482,6 +488,8 @@ def _default_address(family):
     than TCP on loopback here. TCP on 127.0.0.1 (a free port) on Jython or when AF_INET is
     asked for; on Jython a file in the temporary directory, as CPython's, when AF_UNIX is
     asked for (Java binds no abstract names)."""
+    if family not in (None, 'AF_INET', 'AF_UNIX'):
+        raise ValueError('unrecognized family')
     if family == 'AF_INET' or (family is None and not bridge.UNIX_SOCKETS):
         return ('127.0.0.1', 0)
     if bridge.channel_listener is not None:     # Jython: Java binds Unix sockets at paths only
@@ -512,6 +520,7 @@ class Listener(object):
     """Accepts authenticated connections; see _default_address for the address it picks."""
 
     def __init__(self, address=None, family=None, backlog=1, authkey=None):
+        _check_family(family)
         if address is None:
             address = _default_address(family)
         if authkey is not None and not isinstance(authkey, bytes):
@@ -574,6 +583,7 @@ class Listener(object):
 
 def Client(address, family=None, authkey=None):
     """Connects to a Listener (CPython's or mp4j's) and authenticates both ways."""
+    _check_family(family)
     if bridge.channel_client is not None:
         c = SocketConnection(None, bridge.channel_client(address))
     else:

@@ -289,7 +289,7 @@ def Value(typecode_or_type, *args, **kwds):
     obj = RawValue(typecode_or_type, *args)
     if lock is False:
         return obj
-    return synchronized(obj, None if lock is True else lock, ctx)
+    return synchronized(obj, _lock_of(lock), ctx)
 
 
 def Array(typecode_or_type, size_or_initializer, **kwds):
@@ -300,7 +300,16 @@ def Array(typecode_or_type, size_or_initializer, **kwds):
     obj = RawArray(typecode_or_type, size_or_initializer)
     if lock is False:
         return obj
-    return synchronized(obj, None if lock is True else lock, ctx)
+    return synchronized(obj, _lock_of(lock), ctx)
+
+
+def _lock_of(lock):
+    """What Value's and Array's lock argument asks for: None for a new RLock, or the lock given."""
+    if lock is True or lock is None:
+        return None
+    if not hasattr(lock, 'acquire'):
+        raise AttributeError("%r has no method 'acquire'" % (lock,))
+    return lock
 
 
 def copy(obj):

@@ -129,6 +129,20 @@ def _run_finalizers(minpriority=None):
         _finalizer_registry.clear()
 
 
+def get_temp_dir():
+    """A directory for this process tree's temporary files (pymp-XXXX, as CPython names it),
+    made on first use and removed with what is in it when the process that made it exits."""
+    tempdir = process.current_process()._config.get('tempdir')
+    if tempdir is None:
+        import shutil
+        import tempfile
+        tempdir = tempfile.mkdtemp(prefix='pymp-')
+        info('created temp directory %s', tempdir)
+        Finalize(None, shutil.rmtree, args=(tempdir, True), exitpriority=-100)
+        process.current_process()._config['tempdir'] = tempdir
+    return tempdir
+
+
 _afterfork_registry = weakref.WeakValueDictionary()
 _afterfork_counter = itertools.count()
 
