@@ -414,12 +414,33 @@ def process_pool_executor_runs_through_mp4j():
         future = ex.submit(fail_on_three, 3)
         assert isinstance(future.exception(PATIENCE), ValueError)
         assert ex.submit(add, 2, 3).result(PATIENCE) == 5
+        # a task that does not pickle fails its own future, and the pool goes on (it broke the
+        # pool: mp4j's put() raised where CPython's feeder thread reports to the queue)
+        expect_raise(AttributeError, ex.submit(lambda: 1).result, PATIENCE)
+        assert ex.submit(add, 1, 1).result(PATIENCE) == 2
     # Its queues are mp4j's (the executor took them from this multiprocessing).
     assert multiprocessing.__mp4j__
 
 
+def process_pool_executor_breaks_cleanly_when_a_worker_dies():
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+    failures = []
+    hook, threading.excepthook = threading.excepthook, failures.append
+    try:
+        with ProcessPoolExecutor(1) as ex:
+            expect_raise(BrokenProcessPool, ex.submit(exit_abruptly, 1).result, PATIENCE)
+            expect_raise(BrokenProcessPool, ex.submit, square, 1)
+    finally:
+        threading.excepthook = hook
+    # Python 3.12's executor closes its queues with Queue._terminate_broken, which was missing:
+    # an AttributeError ended its manager thread
+    assert not failures, [f.exc_value for f in failures]
+
+
 if sys.version_info[0] >= 3:            # Python 2 has no concurrent.futures
     check(process_pool_executor_runs_through_mp4j)
+    check(process_pool_executor_breaks_cleanly_when_a_worker_dies)
 
 
 if __name__ == '__main__':

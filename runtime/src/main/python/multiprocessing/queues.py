@@ -101,7 +101,15 @@ class Queue(object):
         elif kind is _BYTES_IN_JAVA and bytes_pickled_in_java(obj):
             put, data = self._put_bytes, obj    # its pickle written in Java
         else:
-            put, data = self._put, dumps_for_java(obj)
+            try:
+                put, data = self._put, dumps_for_java(obj)
+            except Exception as e:
+                if not _takes_feeder_errors(self):
+                    raise
+                # a subclass that handles what CPython's feeder thread fails to pickle
+                # (concurrent.futures' call queue fails that call's future) gets it so
+                self._on_queue_feeder_error(e, obj)
+                return
         if put(data, 0.0):
             return                          # the common case: room at once
         if not _sliced(lambda t: put(data, t), _deadline(block, timeout)):
@@ -142,12 +150,31 @@ class Queue(object):
         """No more put() or get() through this handle; items already put stay for others."""
         self._closed = True
 
+    def _on_queue_feeder_error(self, e, obj):
+        """What CPython's feeder thread calls when it cannot pickle obj. put() raises that error
+        itself instead, but for a subclass that replaces this method, which it calls."""
+        import traceback
+        traceback.print_exc()
+
+    def _terminate_broken(self):
+        """Closes this handle (Python 3.12's concurrent.futures calls it when its pool broke)."""
+        self.close()
+
     def join_thread(self):
         """Nothing to wait for: mp4j queues have no feeder thread."""
         assert self._closed, 'Queue {0!r} not closed'.format(self)
 
     def cancel_join_thread(self):
         """Nothing to cancel: mp4j queues have no feeder thread."""
+
+
+def _takes_feeder_errors(queue):
+    """Whether queue's class replaces Queue._on_queue_feeder_error."""
+    method = type(queue)._on_queue_feeder_error
+    return getattr(method, '__func__', method) is not _BASE_FEEDER_ERROR
+
+
+_BASE_FEEDER_ERROR = getattr(Queue._on_queue_feeder_error, '__func__', Queue._on_queue_feeder_error)
 
 
 class JoinableQueue(Queue):
