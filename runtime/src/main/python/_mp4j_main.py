@@ -215,6 +215,8 @@ def run_main(argv, unbuffered=False):
     path = argv[0]
     sys.argv = argv
     sys.path.insert(0, os.path.dirname(os.path.abspath(path)))
+    if sys.version_info[0] >= 3:
+        path = os.path.abspath(path)    # __file__ and tracebacks, as CPython 3.9+ has them
     module = types.ModuleType('__main__')
     module.__file__ = path
     module.__builtins__ = builtins

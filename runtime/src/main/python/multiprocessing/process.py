@@ -12,6 +12,13 @@ import sys
 
 __all__ = ['BaseProcess', 'current_process', 'active_children', 'parent_process']
 
+# The working directory at start-up (mp4j imports this module before the script runs): what a
+# relative script path means after the script has changed directory.
+try:
+    ORIGINAL_DIR = os.path.abspath(os.getcwd())
+except OSError:
+    ORIGINAL_DIR = None
+
 _current_process = None
 _parent_process = None
 _children = set()

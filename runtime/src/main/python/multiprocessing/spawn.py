@@ -47,6 +47,8 @@ def get_preparation_data(name, start_method):
     main_module = sys.modules.get('__main__')
     main_path = getattr(main_module, '__file__', None)
     if main_path:
+        if not os.path.isabs(main_path) and process.ORIGINAL_DIR is not None:
+            main_path = os.path.join(process.ORIGINAL_DIR, main_path)   # Python 2's relative __file__
         data['main_path'] = os.path.abspath(main_path)
         if start_method == 'fork':
             data['main_globals'] = main_globals_snapshot(main_module)

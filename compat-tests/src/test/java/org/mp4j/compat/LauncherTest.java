@@ -117,6 +117,34 @@ class LauncherTest {
         assertTrue(r.stderr().contains("ZeroDivisionError: child failed"), r::describe);
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"graalpy", "jython"})
+    void aScriptNamedRelativelyStartsChildrenAfterItChangedDirectory(String engine) throws IOException {
+        // The child rebuilt __main__ from the script's path taken in the new directory
+        // (FileNotFoundError there, and the parent waited for ever). Python 3 also makes
+        // __file__ absolute, as CPython 3.9+ does; Python 2 keeps it as given.
+        Files.createDirectory(dir.resolve("elsewhere"));
+        script("relative.py",
+            "from __future__ import print_function",
+            "import os, sys",
+            "from multiprocessing import Process, Queue",
+            "def f(q):",
+            "    q.put(os.path.basename(os.getcwd()))",
+            "if __name__ == '__main__':",
+            "    print(__file__ == (os.path.abspath('relative.py') if sys.version_info[0] >= 3 else 'relative.py'))",
+            "    os.chdir('elsewhere')",
+            "    q = Queue()",
+            "    p = Process(target=f, args=(q,))",
+            "    p.start()",
+            "    print(q.get(timeout=100))",
+            "    p.join()",
+            "    print(p.exitcode)");
+        Mp4j.Run r = Mp4j.runCommand(List.of(Mp4j.HOME.resolve("mp4j").toString(), "--engine", engine, "relative.py"),
+            dir, LIMIT, Map.of(), null);
+        assertEquals(0, r.exitCode(), r::describe);
+        assertEquals("True\nelsewhere\n0", r.stdout().strip(), r::describe);
+    }
+
     @Test
     void logToStderrReachesChildrenOfEveryStartMethodWithItsLevel() throws IOException {
         Path p = script("logs.py",
