@@ -602,6 +602,28 @@ def pipe_duplex_echo_and_eof():
 
 
 @check
+def send_bytes_sends_the_bytes_of_any_buffer_on_pipes_and_sockets():
+    # Python 2 sent the repr of a memoryview, a buffer or an array instead of its bytes
+    import array
+    from multiprocessing.connection import Listener, Client
+    buffers = [bytearray(b'abc'), memoryview(b'xyz'), array.array('b', [65, 66])]
+    if sys.version_info[0] < 3:
+        buffers.append(buffer(b'abcdef', 2))            # noqa: F821 (Python 2)
+    a, b = multiprocessing.Pipe()
+    listener = Listener(('127.0.0.1', 0))
+    client = Client(listener.address)
+    server = listener.accept()
+    for buf in buffers:
+        whole = bytes(bytearray(buf))
+        for sender, receiver in ((a, b), (client, server)):
+            sender.send_bytes(buf)
+            sender.send_bytes(buf, 1)
+            assert receiver.recv_bytes() == whole and receiver.recv_bytes() == whole[1:], buf
+    for conn in (a, b, client, server, listener):
+        conn.close()
+
+
+@check
 def a_message_over_maxlength_leaves_a_duplex_end_sending_only_and_closes_a_receiving_one():
     # IOError: what CPython 2.7 raises; Python 3 calls it OSError.
     a, b = multiprocessing.Pipe()

@@ -3,6 +3,7 @@
 A receiver sees EOFError once nothing is left and every sending end is closed, in every
 process that held one (a process closes its ends when it exits).
 """
+import array
 import binascii
 import math
 import os
@@ -36,6 +37,19 @@ def Pipe(duplex=True):
     q = runtime.newQueue(0)
     return Connection(q, None), Connection(None, q)
 
+
+
+def _bytes_of(buf):
+    """The bytes of an object with the buffer interface, as send_bytes sends them. (On Python 2
+    str() of a memoryview or an array is its repr, which was sent instead of the data.)"""
+    if isinstance(buf, bytes):
+        return buf
+    try:
+        return memoryview(buf).tobytes()
+    except TypeError:
+        if isinstance(buf, array.array):        # Python 2: an array has no memoryview
+            return buf.tostring()
+        raise
 
 class Connection(object):
     def __init__(self, incoming, outgoing):
@@ -88,7 +102,7 @@ class Connection(object):
     def send_bytes(self, buf, offset=0, size=None):
         if self._closed or self._put is None:
             self._check_sending()
-        data = buf if isinstance(buf, bytes) else bytes(memoryview(buf))   # offsets count bytes
+        data = _bytes_of(buf)                       # offsets count bytes
         length = len(data)
         if offset < 0:
             raise ValueError('offset is negative')
@@ -353,7 +367,7 @@ class SocketConnection(object):
 
     def send_bytes(self, buf, offset=0, size=None):
         self._check_closed()
-        data = bytes(buf) if not isinstance(buf, bytes) else buf
+        data = _bytes_of(buf)
         if size is None:
             size = len(data) - offset
         if offset < 0 or size < 0 or offset + size > len(data):
