@@ -624,6 +624,33 @@ def send_bytes_sends_the_bytes_of_any_buffer_on_pipes_and_sockets():
 
 
 @check
+def recv_bytes_into_checks_the_offset_before_it_takes_a_message_on_pipes_and_sockets():
+    # a bad offset took the message and lost it; Python 2's arrays were refused (TypeError)
+    # after the message was taken; socket connections had no recv_bytes_into
+    import array
+    from multiprocessing.connection import Listener, Client
+    from multiprocessing import BufferTooShort
+    a, b = multiprocessing.Pipe()
+    listener = Listener(('127.0.0.1', 0))
+    client = Client(listener.address)
+    server = listener.accept()
+    for sender, receiver in ((a, b), (client, server)):
+        sender.send_bytes(b'abcdefgh')
+        into = bytearray(10)
+        assert receiver.recv_bytes_into(into, 2) == 8 and bytes(into) == b'\0\0abcdefgh', into
+        sender.send_bytes(b'ABC')
+        numbers = array.array('b', [0] * 4)
+        assert receiver.recv_bytes_into(numbers, 1) == 3 and numbers.tolist() == [0, 65, 66, 67]
+        sender.send_bytes(b'kept')
+        expect_raise(ValueError, receiver.recv_bytes_into, bytearray(3), 5)
+        expect_raise(ValueError, receiver.recv_bytes_into, bytearray(3), -1)
+        e = expect_raise(BufferTooShort, receiver.recv_bytes_into, bytearray(3))
+        assert e.args[0] == b'kept', e.args
+    for conn in (a, b, client, server, listener):
+        conn.close()
+
+
+@check
 def a_message_over_maxlength_leaves_a_duplex_end_sending_only_and_closes_a_receiving_one():
     # IOError: what CPython 2.7 raises; Python 3 calls it OSError.
     a, b = multiprocessing.Pipe()
