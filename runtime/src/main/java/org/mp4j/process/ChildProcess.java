@@ -37,6 +37,7 @@ public final class ChildProcess {
     private volatile boolean attached;     // said HELLO: its channel is there
     private volatile boolean ready;        // said READY: its engine is warm
     private volatile Integer reportedExit;
+    private volatile boolean terminatedUnborn; // got SIGTERM from terminate() before it said HELLO
     private volatile boolean lowered;      // boots at background priority; nobody raised it yet
     private volatile Consumer<ChildProcess> servesAgain; // where the JVM goes after DONE; null: it exits
 
@@ -159,7 +160,11 @@ public final class ChildProcess {
         }
         try {
             int value = process.waitFor();
-            exitCode.complete(ExitStatus.toExitCode(reportedExit, value));
+            // A JVM that gets SIGTERM while it initialises may exit 1 by its own handler
+            // ("InternalError: Bad level", seen once in CI); terminated before any of its job
+            // ran, it ends as CPython's terminate() ends a process: -15.
+            exitCode.complete(terminatedUnborn && reportedExit == null
+                ? -SignalDisposition.SIGTERM : ExitStatus.toExitCode(reportedExit, value));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -206,6 +211,9 @@ public final class ChildProcess {
     /** SIGTERM, as CPython's {@code terminate()}; the exit code becomes -15. */
     @HostAccess.Export
     public void terminate() {
+        if (!attached) {
+            terminatedUnborn = true;
+        }
         process.destroy();
     }
 
