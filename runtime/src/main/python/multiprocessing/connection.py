@@ -38,6 +38,25 @@ def Pipe(duplex=True):
     return Connection(q, None), Connection(None, q)
 
 
+def _memoryview_of(buf):
+    """A memoryview of buf; None for an array on Python 2, which has none (its bytes are
+    buf.tostring()); TypeError for what has no buffer."""
+    try:
+        return memoryview(buf)
+    except TypeError:
+        if isinstance(buf, array.array):
+            return None
+        raise
+
+
+def _bytes_of(buf):
+    """The bytes of an object with the buffer interface, as send_bytes sends them. (On Python 2
+    str() of a memoryview or an array is its repr, which was sent instead of the data.)"""
+    if isinstance(buf, bytes):
+        return buf
+    view = _memoryview_of(buf)
+    return buf.tostring() if view is None else view.tobytes()
+
 
 def _receive_into(receive, buf, offset):
     """recv_bytes_into of both kinds of connection. buf and offset are checked before a message
@@ -46,12 +65,7 @@ def _receive_into(receive, buf, offset):
     if isinstance(buf, bytearray):
         view = buf                      # (Jython's memoryview fails on slice assignment)
     else:
-        try:
-            view = memoryview(buf)
-        except TypeError:
-            if not isinstance(buf, array.array):
-                raise
-            view = None                 # Python 2: an array has no memoryview
+        view = _memoryview_of(buf)
     if view is None:
         bytesize = len(buf) * buf.itemsize
     else:
@@ -73,18 +87,6 @@ def _receive_into(receive, buf, offset):
         view[offset:offset + len(data)] = data
     return len(data)
 
-
-def _bytes_of(buf):
-    """The bytes of an object with the buffer interface, as send_bytes sends them. (On Python 2
-    str() of a memoryview or an array is its repr, which was sent instead of the data.)"""
-    if isinstance(buf, bytes):
-        return buf
-    try:
-        return memoryview(buf).tobytes()
-    except TypeError:
-        if isinstance(buf, array.array):        # Python 2: an array has no memoryview
-            return buf.tostring()
-        raise
 
 class Connection(object):
     def __init__(self, incoming, outgoing):

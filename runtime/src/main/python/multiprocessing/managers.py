@@ -908,9 +908,6 @@ class _ServedLock(object):
                 raise _LockError('release unlocked lock')
             self._lock.release()
 
-    def locked(self):
-        return self._lock.locked()
-
     def __repr__(self):
         return '<%s %s object>' % ('locked' if self._lock.locked() else 'unlocked', type(self).__name__)
 
