@@ -3,6 +3,7 @@
 from __future__ import print_function
 
 import collections
+import ctypes
 import os
 import pickle
 import sys
@@ -868,6 +869,14 @@ def values_and_arrays_store_what_ctypes_stores():
     assert wide[:] == u'hey' and wide[::-1] == u'yeh' and list(wide) == [u'h', u'e', u'y']
     ints = multiprocessing.Array('i', range(4))
     assert ints[1:3] == [1, 2] and list(ints) == [0, 1, 2, 3] and ints[::2] == [0, 2]
+    flags = multiprocessing.Array(ctypes.c_bool, [True, 0, 'x'])   # Jython's struct has no '?'
+    flags[1] = [1]
+    assert flags[:] == [True, True, True] and multiprocessing.Value(ctypes.c_bool).value is False
+    # ctypes' length checks (a negative length made an array of -1 items)
+    e = expect_raise(ValueError, multiprocessing.Array, 'i', -1)
+    assert str(e) == 'Array length must be >= 0, not -1', e
+    expect_raise(OverflowError, multiprocessing.RawArray, 'd', 10 ** 20)
+    assert len(multiprocessing.RawArray('d', 0)) == 0
 
 
 @check

@@ -2,12 +2,13 @@
 # ManagerApiTest. Each check prints "ok NAME" or "FAIL NAME: why"; the first line lists them.
 from __future__ import print_function
 
+import gc
 import os
 import sys
 import time
 import multiprocessing
 from checks import PATIENCE, check, ctrl_c_check, expect_raise, interrupted, run
-from multiprocessing import Process, Pool
+from multiprocessing import Process, Pool, util
 from multiprocessing.managers import BaseManager, SyncManager
 
 try:
@@ -173,6 +174,35 @@ def a_java_exception_in_a_served_method_reaches_the_client():
 
 if sys.platform.startswith('java'):     # only Jython's Python code reaches Java classes by name
     check(a_java_exception_in_a_served_method_reaches_the_client)
+
+
+class Collectable(object):
+    pass
+
+
+@check
+def a_dropped_proxy_is_released_among_the_scripts_own_modules():
+    # Jython runs weakref callbacks in a thread with a sys of its own: the decref of a dropped
+    # proxy (it authenticates, importing hmac) warned "Parent module 'multiprocessing' not
+    # found", and an import in a finalizer loaded a second copy of the module
+    imported = []
+
+    def finalizer():
+        import multiprocessing.connection
+        imported.append(multiprocessing.connection is sys.modules['multiprocessing.connection'])
+
+    with multiprocessing.Manager() as m:
+        d = m.dict()
+        objects = m._number_of_objects()
+        collectable = Collectable()
+        util.Finalize(collectable, finalizer)
+        del d, collectable
+        deadline = time.time() + PATIENCE
+        while not imported or m._number_of_objects() == objects:
+            assert time.time() < deadline, (imported, objects)
+            gc.collect()
+            time.sleep(0.05)
+    assert imported == [True], imported
 
 
 @check

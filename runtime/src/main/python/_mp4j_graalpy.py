@@ -74,6 +74,10 @@ def socket_frames(sock):
 # GraalPy's native POSIX backend serves AF_UNIX sockets, abstract names included.
 UNIX_SOCKETS = True
 
+def adopt_interpreter_state():
+    """Nothing to do: every GraalPy thread shares the context's sys (see the Jython bridge)."""
+
+
 # GraalPy hands every Java exception to Python as a Python exception: none to catch apart.
 JAVA_ERRORS = ()
 

@@ -1,5 +1,6 @@
 """Bridge to the mp4j Java runtime on Jython: a plain Java static call."""
 import errno
+import sys
 
 from java.io import IOException
 from java.lang import Throwable
@@ -7,6 +8,7 @@ from java.net import BindException, ConnectException
 from org.mp4j import Mp4jRuntime
 from org.mp4j.connection import ChannelListener, FramedChannel
 from org.mp4j.engine import JythonFrameReader, JythonItemReader
+from org.python.core import Py
 from org.python.core.util import StringUtil
 
 
@@ -61,6 +63,15 @@ def socket_frames(sock):
 
 # Jython's socket module has no AF_UNIX sockets.
 UNIX_SOCKETS = False
+
+def adopt_interpreter_state():
+    """Makes the calling thread see this interpreter's sys (its sys.modules): Jython runs weakref
+    callbacks in its own 'weakref reaper' thread on a sys of its own, where an import (a proxy's
+    decref authenticates, and imports hmac) warned "Parent module 'multiprocessing' not found"
+    and loaded a second copy of the module."""
+    if Py.getSystemState() is not sys:
+        Py.setSystemState(sys)
+
 
 # What a Python `except Exception` lets through here: an exception of Java code Jython calls.
 JAVA_ERRORS = Throwable

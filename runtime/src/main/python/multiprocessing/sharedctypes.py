@@ -18,7 +18,7 @@ _TYPES = {
     'c': ('c', 'c_char'), 'u': ('I', 'c_wchar'), 'b': ('b', 'c_byte'), 'B': ('B', 'c_ubyte'),
     'h': ('h', 'c_short'), 'H': ('H', 'c_ushort'), 'i': ('i', 'c_int'), 'I': ('I', 'c_uint'),
     'l': ('q', 'c_long'), 'L': ('Q', 'c_ulong'), 'q': ('q', 'c_long'), 'Q': ('Q', 'c_ulong'),
-    'f': ('f', 'c_float'), 'd': ('d', 'c_double'), '?': ('?', 'c_bool'),
+    'f': ('f', 'c_float'), 'd': ('d', 'c_double'), '?': ('B', 'c_bool'),
 }
 
 if sys.version_info[0] >= 3:
@@ -43,6 +43,9 @@ def _typecode(typecode_or_type):
 
 _INTEGER_CODES = 'bBhHiIlLqQ'
 _PY2 = sys.version_info[0] < 3
+_INTEGER_TYPES = (int, long) if _PY2 else (int,)   # noqa: F821 (Python 2)
+# C's ssize_t on 64-bit Linux, which bounds ctypes' arrays (sys.maxsize is Java's int here)
+_SSIZE_MAX = (1 << 63) - 1
 _FLOAT32_MAX = 3.4028234663852886e+38
 
 
@@ -81,7 +84,7 @@ def _c_value(code, size, value):
                 raise TypeError('one character unicode string expected')
             return ord(value)
         raise TypeError('unicode string expected instead of %s instance' % type(value).__name__)
-    return value                                      # '?': struct stores any object's truth
+    return 1 if value else 0                          # '?': C's bool, 0 or 1 (Jython's struct has no '?')
 
 
 def _zero(code):
@@ -103,7 +106,14 @@ class _Cells(object):
 
     @classmethod
     def create(cls, code, length):
+        # ctypes' own checks, before anything is allocated
+        if length < 0:
+            raise ValueError('Array length must be >= 0, not %d' % length)
+        if length > _SSIZE_MAX:
+            raise OverflowError("cannot fit '%s' into an index-sized integer" % type(length).__name__)
         size = struct.calcsize('<' + _TYPES[code][0]) * max(length, 1)
+        if size > _SSIZE_MAX:
+            raise OverflowError('array too large')
         return cls(code, length, bridge.runtime().newBlock(size))
 
     def name(self):
@@ -117,6 +127,8 @@ class _Cells(object):
         value = self._struct.unpack(self._read(i * size, size))[0]
         if self._code == 'u':
             return _unichr(value)
+        if self._code == '?':
+            return bool(value)
         return value
 
     def set(self, i, value):
@@ -269,7 +281,7 @@ def RawValue(typecode_or_type, *args):
 
 def RawArray(typecode_or_type, size_or_initializer):
     code = _typecode(typecode_or_type)
-    if isinstance(size_or_initializer, int):
+    if isinstance(size_or_initializer, _INTEGER_TYPES):
         obj = _array_object(_Cells.create(code, size_or_initializer))
     else:
         values = list(size_or_initializer)

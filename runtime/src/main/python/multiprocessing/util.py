@@ -7,6 +7,7 @@ import threading
 import time
 import weakref
 
+from . import bridge
 from . import process
 
 SUBDEBUG = 5
@@ -91,6 +92,8 @@ class Finalize(object):
             return None
         if self._pid != os.getpid():
             return None
+        if wr is not None:                  # called as a weakref callback: see the bridge
+            bridge.adopt_interpreter_state()
         sub_debug('finalizer calling %s with args %s and kwargs %s',
                   self._callback, self._args, self._kwargs)
         res = self._callback(*self._args, **self._kwargs)
