@@ -203,6 +203,11 @@ def exitcode_is_none_while_running_and_set_by_sys_exit():
         p.start()
         p.join(PATIENCE)
         assert p.exitcode == exitcode, (code, p.exitcode)
+    # sys.exit itself as the target (on Jython a method of its sys object, which did not pickle)
+    p = Process(target=sys.exit, args=(5,))
+    p.start()
+    p.join(PATIENCE)
+    assert p.exitcode == 5, p.exitcode
     p = Process(target=sleeper, args=(5,))
     p.start()
     assert p.exitcode is None

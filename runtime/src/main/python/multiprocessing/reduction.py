@@ -245,6 +245,10 @@ _register_java_function_reducer()
 
 def _reduce_method(method):
     owner = method.im_self if method.im_self is not None else method.im_class
+    if owner is sys:
+        # Jython's sys is an object whose functions (sys.exit) are its methods; it does not
+        # pickle, but it is found by name
+        return _java_function, ('sys', method.__name__)
     return getattr, (owner, method.im_func.__name__)
 
 
