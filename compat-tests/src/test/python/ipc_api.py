@@ -345,6 +345,10 @@ def simple_queue_roundtrip():
     q.put({'a': 1})
     assert not q.empty()
     assert q.get() == {'a': 1}
+    q.close()
+    for closed in (q.empty, q.get, lambda: q.put(1)):      # CPython's pipe ends are closed
+        e = expect_raise(IOError, closed)
+        assert str(e) == 'handle is closed', e
 
 
 @check
@@ -622,6 +626,55 @@ def send_bytes_sends_the_bytes_of_any_buffer_on_pipes_and_sockets():
             assert receiver.recv_bytes() == whole and receiver.recv_bytes() == whole[1:], buf
     for conn in (a, b, client, server, listener):
         conn.close()
+
+
+def take_one_then(conn, end):
+    conn.recv()
+    if end == 'exit':
+        os._exit(0)                     # closes nothing
+    time.sleep(PATIENCE)                # to be killed
+
+
+def sends_until_broken(conn):
+    """The errno of the send that failed, sending every 10 ms; None if none failed in PATIENCE."""
+    deadline = time.time() + PATIENCE
+    while time.time() < deadline:
+        try:
+            conn.send('more')
+        except (IOError, OSError) as e:
+            return e.errno
+        time.sleep(0.01)
+    return None
+
+
+@check
+def a_send_fails_with_broken_pipe_once_no_process_can_receive():
+    # the items went nowhere, for ever: a producer never learnt that its consumer was gone
+    import errno
+    import signal
+    for duplex, end in ((False, 'exit'), (True, 'kill')):
+        receiver, sender = multiprocessing.Pipe(duplex)
+        p = Process(target=take_one_then, args=(receiver, end))
+        p.start()
+        receiver.close()                # the child's is now the only receiving end
+        sender.send('first')
+        if end == 'kill':
+            os.kill(p.pid, signal.SIGKILL)
+        assert sends_until_broken(sender) == errno.EPIPE, (duplex, end)
+        p.join(PATIENCE)
+    # a receiving end still open here keeps the pipe whole
+    receiver, sender = multiprocessing.Pipe(False)
+    p = Process(target=take_one_then, args=(receiver, 'exit'))
+    p.start()
+    sender.send('first')
+    p.join(PATIENCE)
+    sender.send('second')
+    assert receiver.recv() == 'second'
+    receiver.close()
+    e = expect_raise(IOError, sender.send, 'third')
+    assert e.errno == errno.EPIPE and str(e) == '[Errno 32] Broken pipe', e
+    if sys.version_info[0] >= 3:
+        assert isinstance(e, BrokenPipeError)      # noqa: F821 (Python 3)
 
 
 @check

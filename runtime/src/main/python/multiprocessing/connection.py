@@ -5,6 +5,7 @@ process that held one (a process closes its ends when it exits).
 """
 import array
 import binascii
+import errno
 import math
 import os
 import select
@@ -27,14 +28,19 @@ __all__ = ['Pipe', 'Connection', 'wait', 'Listener', 'Client', 'SocketConnection
 
 _SLICE = 0.1
 
+try:
+    _BrokenPipe = BrokenPipeError
+except NameError:                       # Python 2
+    _BrokenPipe = IOError
+
 
 def Pipe(duplex=True):
     runtime = bridge.runtime()
     if duplex:
-        a = runtime.newQueue(0)
-        b = runtime.newQueue(0)
+        a = runtime.newPipe()
+        b = runtime.newPipe()
         return Connection(a, b), Connection(b, a)
-    q = runtime.newQueue(0)
+    q = runtime.newPipe()
     return Connection(q, None), Connection(None, q)
 
 
@@ -103,7 +109,7 @@ class Connection(object):
         self._closed = False
         # Like a file descriptor, this end is closed when the process ends or drops it; close()
         # runs the same finalizer, so a closed end is not uncounted twice.
-        self._finalizer = util.Finalize(self, Connection._close_outgoing, args=(outgoing,), exitpriority=-100)
+        self._finalizer = util.Finalize(self, Connection._close_ends, args=(incoming, outgoing), exitpriority=-100)
 
     @property
     def closed(self):
@@ -130,6 +136,7 @@ class Connection(object):
             raise IOError('connection is read-only')
 
     def fileno(self):
+        self._check_closed()
         raise OSError('mp4j connections live in shared memory and have no file descriptor')
 
     def _check_sending(self):
@@ -153,20 +160,29 @@ class Connection(object):
             raise ValueError('buffer length < offset + size')
         if offset or size != length:
             data = data[offset:offset + size]
-        self._put(bridge.java_bytes(data), -1.0)
+        if not self._put(bridge.java_bytes(data), -1.0):
+            self._broken_pipe()
 
     def send(self, obj):
         if self._closed or self._put is None:       # one test on the hot path
             self._check_sending()
         kind = type(obj)
         if kind is int and _LONG_MIN <= obj <= _LONG_MAX:
-            self._put_long(obj, -1.0)               # pickled in Java (see bridge.LONG_MIN)
+            sent = self._put_long(obj, -1.0)        # pickled in Java (see bridge.LONG_MIN)
         elif kind is float:
-            self._put_double(obj, -1.0)
+            sent = self._put_double(obj, -1.0)
         elif kind is _BYTES_IN_JAVA and bytes_pickled_in_java(obj):
-            self._put_bytes(obj, -1.0)              # its pickle written in Java
+            sent = self._put_bytes(obj, -1.0)       # its pickle written in Java
         else:
-            self._put(dumps_for_java(obj), -1.0)
+            sent = self._put(dumps_for_java(obj), -1.0)
+        if not sent:
+            self._broken_pipe()
+
+    @staticmethod
+    def _broken_pipe():
+        # What a put into a Pipe answers once no receiving end is open: EPIPE, as a pipe's
+        # write (the item was not added)
+        raise _BrokenPipe(errno.EPIPE, os.strerror(errno.EPIPE))
 
     def _take(self, get):
         """The next item from get (self._get or self._get_value); EOFError once none can come."""
@@ -236,9 +252,11 @@ class Connection(object):
                 return False
 
     @staticmethod
-    def _close_outgoing(outgoing):
+    def _close_ends(incoming, outgoing):
         if outgoing is not None:
             outgoing.removeWriter()
+        if incoming is not None:
+            incoming.removeReader()
 
     def close(self):
         if not self._closed:
@@ -256,24 +274,32 @@ class Connection(object):
     def __getstate__(self):
         context.assert_spawning(self)
         self._check_closed()
-        holder = None
+        # The receiving process's ends, counted from now and, where the child's pid is known,
+        # held by it: uncounted if it dies before it unpickles them.
+        child = getattr(context.get_spawning_popen(), 'pid', None)
+        held = child is not None
         if self._outgoing is not None:
-            # The receiving process's end, counted from now and, where the child's pid is
-            # known, held by it: uncounted if it dies before it unpickles the end.
-            child = getattr(context.get_spawning_popen(), 'pid', None)
-            if child is not None and self._outgoing.addWriterFor(child):
-                holder = child
+            if held:
+                held = self._outgoing.addWriterFor(child)   # counted also when no such process runs
             else:
                 self._outgoing.addWriter()
+        if self._incoming is not None:
+            if held:
+                held = self._incoming.addReaderFor(child)
+            else:
+                self._incoming.addReader()
         return (self._incoming and str(self._incoming.name()),
-                self._outgoing and str(self._outgoing.name()), holder)
+                self._outgoing and str(self._outgoing.name()), child if held else None)
 
     def __setstate__(self, state):
         runtime = bridge.runtime()
         incoming, outgoing, holder = state
         self.__init__(incoming and runtime.attachQueue(incoming), outgoing and runtime.attachQueue(outgoing))
-        if self._outgoing is not None and holder != os.getpid():
-            self._outgoing.claimWriter()    # held by this process now: uncounted if it ends unclosed
+        if holder != os.getpid():           # held by this process now: uncounted if it ends unclosed
+            if self._outgoing is not None:
+                self._outgoing.claimWriter()
+            if self._incoming is not None:
+                self._incoming.claimReader()
 
 
 def _is_ready(obj):

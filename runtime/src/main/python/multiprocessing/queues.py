@@ -212,12 +212,17 @@ class SimpleQueue(object):
     def close(self):
         self._closed = True
 
+    def _check_closed(self):
+        if self._closed:
+            raise IOError('handle is closed')       # as CPython's, whose pipe ends are closed
+
     def empty(self):
+        self._check_closed()
         return int(self._shared.qsize()) == 0
 
     def put(self, obj):
         if self._closed:
-            raise ValueError('Queue is closed')
+            self._check_closed()
         if type(obj) is _BYTES_IN_JAVA and bytes_pickled_in_java(obj):
             put, data = self._put_bytes, obj    # its pickle written in Java
         else:
@@ -227,7 +232,7 @@ class SimpleQueue(object):
 
     def get(self):
         if self._closed:
-            raise ValueError('Queue is closed')
+            self._check_closed()
         get = self._get
         item = get(0.0)
         if item is None:

@@ -180,6 +180,12 @@ public final class Mp4jRuntime implements AutoCloseable {
         return made(SharedQueue.create(names, maxsize, SharedQueue.DEFAULT_CAPACITY));
     }
 
+    /** One direction of a new Pipe: a queue whose sends fail once no receiving end is open. */
+    @HostAccess.Export
+    public SharedQueue newPipe() {
+        return made(SharedQueue.createPipe(names, SharedQueue.DEFAULT_CAPACITY));
+    }
+
     /**
      * Runs the IPC core once on a queue of its own, so that a child's first job does not pay
      * for its first use (FFM linking and class loading, ~15 ms). Leaves no name behind.

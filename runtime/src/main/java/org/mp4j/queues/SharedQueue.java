@@ -41,24 +41,26 @@ import org.mp4j.synchronize.PosixSemaphore;
  *   36  int   joinWaiters     JoinableQueue: processes waiting in join()
  *   40  int   openWriters     Pipe: sending ends open or on their way to a process
  *                             (pickled for a child that has not unpickled them yet);
- *                             EOF for the receiver when 0
+ *                             EOF for the receiver when 0 (the count of the writer table)
  *   44  int   spillCounter    numbers the spill segments of large items
  *   48  int   dataGeneration  0: the data area is below; n: it is segment {@code <base>.d<n>}
  *   52  int   dataInline      1: the data area is below again (it shrank); dataGeneration
  *                             still counts up, so no process takes its old mapping for
  *                             the current one
- *   64  writer table: 16 slots of 16 bytes, which process holds how many sending ends
- *         +0  int   pid       0: a free slot
- *         +4  int   ends      sending ends this process holds (0: a free slot)
- *         +8  long  startTicks the process's start time (see {@link ProcessStamp})
- *   320 ...   data area: frames of [int32 length][payload], wrapping at capacity
+ *   56  int   openReaders     Pipe: receiving ends, counted as openWriters (the count of
+ *                             the reader table)
+ *   60  int   pipe            1: a Pipe's direction, whose sends fail once no receiving
+ *                             end is open (EPIPE, as a pipe's); 0: a Queue's
+ *   64  writer table: which process holds how many sending ends ({@link PipeEnds})
+ *   320 reader table: which process holds how many receiving ends ({@link PipeEnds})
+ *   576 ...   data area: frames of [int32 length][payload], wrapping at capacity
  * </pre>
- * <p>A receiver that finds writers counted but none sending looks (at most every
- * {@link #REAP_INTERVAL_NANOS}) for holders in the table that no longer run, and uncounts their
- * ends: a process that ended by {@code os._exit} or {@code kill -9} closed nothing. Ends held
- * while the table was full stay counted. An end pickled for a child is entered under the
- * child's pid as it is pickled ({@link #addWriterFor}), so it is uncounted also when that child
- * dies before it unpickles it.
+ * <p>A receiver that finds writers counted but none sending, and a Pipe's sender that finds
+ * readers counted, look (at most every {@link #REAP_INTERVAL_NANOS}) for holders in the table
+ * that no longer run, and uncount their ends: a process that ended by {@code os._exit} or
+ * {@code kill -9} closed nothing. An end pickled for a child is entered under the child's pid
+ * as it is pickled ({@link #addWriterFor}, {@link #addReaderFor}), so it is uncounted also
+ * when that child dies before it unpickles it.
  *
  * <p>A payload larger than {@link #SPILL_THRESHOLD} goes to a segment of its own
  * ({@code <base>.b<n>}); its frame holds a negative length and that segment's name, and the
@@ -84,13 +86,11 @@ public final class SharedQueue implements AutoCloseable {
     private static final long SPILL_COUNTER = 44;
     private static final long DATA_GENERATION = 48;
     private static final long DATA_INLINE = 52;
+    private static final long OPEN_READERS = 56;
+    private static final long PIPE = 60;
     private static final long WRITER_TABLE = 64;
-    private static final int WRITER_SLOTS = 16;
-    private static final int SLOT_SIZE = 16;
-    private static final long SLOT_PID = 0;
-    private static final long SLOT_ENDS = 4;
-    private static final long SLOT_START = 8;
-    private static final long DATA = WRITER_TABLE + WRITER_SLOTS * SLOT_SIZE;
+    private static final long READER_TABLE = WRITER_TABLE + PipeEnds.TABLE_SIZE;
+    private static final long DATA = READER_TABLE + PipeEnds.TABLE_SIZE;
     /** How often a receiver that waits for EOF may look for holders that ended. */
     private static final long REAP_INTERVAL_NANOS = 50_000_000L;
     private static final int FRAME_HEADER = 4;
@@ -123,7 +123,10 @@ public final class SharedQueue implements AutoCloseable {
     private final PosixSemaphore slots;
     private final PosixSemaphore wakeups;
     private final PosixSemaphore joined;
-    private long lastReapNanos = System.nanoTime();
+    private final PipeEnds writers;
+    private final PipeEnds readers;
+    private long lastWriterReapNanos = System.nanoTime();
+    private long lastReaderReapNanos = System.nanoTime();
 
     private SharedQueue(String base, SharedSegment segment, PosixSemaphore mutex, PosixSemaphore items,
                         PosixSemaphore slots, PosixSemaphore wakeups, PosixSemaphore joined) {
@@ -138,17 +141,32 @@ public final class SharedQueue implements AutoCloseable {
         this.slots = slots;
         this.wakeups = wakeups;
         this.joined = joined;
+        this.writers = new PipeEnds(mem, OPEN_WRITERS, WRITER_TABLE);
+        this.readers = new PipeEnds(mem, OPEN_READERS, READER_TABLE);
     }
 
     /** A new queue; {@code maxsize <= 0} means unbounded. */
     public static SharedQueue create(SharedNames names, int maxsize, int capacity) {
+        return create(names, maxsize, capacity, false);
+    }
+
+    /**
+     * A new direction of a Pipe: unbounded, its one sending and one receiving end held by its
+     * maker; once no receiving end is open, a send fails ({@link #put}).
+     */
+    public static SharedQueue createPipe(SharedNames names, int capacity) {
+        return create(names, 0, capacity, true);
+    }
+
+    private static SharedQueue create(SharedNames names, int maxsize, int capacity, boolean pipe) {
         String base = names.next();
         SharedSegment seg = SharedSegment.create(base, DATA + capacity);
         MemorySegment m = seg.memory();
         m.set(INT, CAPACITY, capacity);
         m.set(INT, MAXSIZE, Math.max(0, maxsize));
-        m.set(INT, OPEN_WRITERS, 1);
-        holdWriter(m, ProcessStamp.SELF, 1);     // a Pipe's one sending end is its maker's
+        m.set(INT, PIPE, pipe ? 1 : 0);
+        new PipeEnds(m, OPEN_WRITERS, WRITER_TABLE).add(ProcessStamp.SELF);    // the maker's ends
+        new PipeEnds(m, OPEN_READERS, READER_TABLE).add(ProcessStamp.SELF);
         return new SharedQueue(base, seg,
             PosixSemaphore.create("/" + base + ".m", 1),
             PosixSemaphore.create("/" + base + ".i", 0),
@@ -177,7 +195,8 @@ public final class SharedQueue implements AutoCloseable {
 
     /**
      * Adds an item. Waits for a free slot (and ring space) for {@code timeout} seconds, for ever
-     * if negative, not at all if zero. Returns false if the queue stayed full.
+     * if negative, not at all if zero. Returns false if the queue stayed full, or, a Pipe's, if
+     * no receiving end is open any more (nothing is added).
      */
     @HostAccess.Export
     public boolean put(byte[] item, double timeout) {
@@ -209,6 +228,10 @@ public final class SharedQueue implements AutoCloseable {
         byte[] spillNameBytes = null;
         lock();
         try {
+            if (readersGoneLocked()) {
+                slots.release();
+                return false;
+            }
             if (spill) {
                 int n = mem.get(INT, SPILL_COUNTER) + 1;
                 mem.set(INT, SPILL_COUNTER, n);
@@ -439,7 +462,7 @@ public final class SharedQueue implements AutoCloseable {
      */
     @HostAccess.Export
     public void addWriter() {
-        countWriter(null);
+        addEnd(writers, null);
     }
 
     /**
@@ -452,40 +475,70 @@ public final class SharedQueue implements AutoCloseable {
     @HostAccess.Export
     public boolean addWriterFor(long pid) {
         ProcessStamp child = ProcessStamp.read(pid);
-        countWriter(child);
+        addEnd(writers, child);
         return child != null;
-    }
-
-    /** One more sending end, held by {@code holder} in the writer table (null: by nobody yet). */
-    private void countWriter(ProcessStamp holder) {
-        lock();
-        try {
-            mem.set(INT, OPEN_WRITERS, mem.get(INT, OPEN_WRITERS) + 1);
-            holdWriter(mem, holder, 1);
-        } finally {
-            mutex.release();
-        }
     }
 
     /** Pipe: this process unpickled a sending end (counted by {@link #addWriter}) and holds it. */
     @HostAccess.Export
     public void claimWriter() {
-        lock();
-        try {
-            holdWriter(mem, ProcessStamp.SELF, 1);
-        } finally {
-            mutex.release();
-        }
+        claimEnd(writers);
     }
 
     /** Pipe: this process closed a sending end; at the last one the receiver sees EOF. */
     @HostAccess.Export
     public void removeWriter() {
+        removeEnd(writers);
+    }
+
+    /** {@link #addWriter} for a receiving end. */
+    @HostAccess.Export
+    public void addReader() {
+        addEnd(readers, null);
+    }
+
+    /** {@link #addWriterFor} for a receiving end. */
+    @HostAccess.Export
+    public boolean addReaderFor(long pid) {
+        ProcessStamp child = ProcessStamp.read(pid);
+        addEnd(readers, child);
+        return child != null;
+    }
+
+    /** {@link #claimWriter} for a receiving end. */
+    @HostAccess.Export
+    public void claimReader() {
+        claimEnd(readers);
+    }
+
+    /** Pipe: this process closed a receiving end; after the last one, sends fail. */
+    @HostAccess.Export
+    public void removeReader() {
+        removeEnd(readers);
+    }
+
+    private void addEnd(PipeEnds ends, ProcessStamp holder) {
         lock();
         try {
-            int left = Math.max(0, mem.get(INT, OPEN_WRITERS) - 1);
-            mem.set(INT, OPEN_WRITERS, left);
-            holdWriter(mem, ProcessStamp.SELF, -1);
+            ends.add(holder);
+        } finally {
+            mutex.release();
+        }
+    }
+
+    private void claimEnd(PipeEnds ends) {
+        lock();
+        try {
+            ends.claim(ProcessStamp.SELF);
+        } finally {
+            mutex.release();
+        }
+    }
+
+    private void removeEnd(PipeEnds ends) {
+        lock();
+        try {
+            ends.remove(ProcessStamp.SELF);
         } finally {
             mutex.release();
         }
@@ -497,57 +550,36 @@ public final class SharedQueue implements AutoCloseable {
      */
     @HostAccess.Export
     public boolean writersGone() {
-        if (mem.get(INT, OPEN_WRITERS) <= 0) {
+        if (writers.open() <= 0) {
             return true;
         }
         long now = System.nanoTime();
-        if (now - lastReapNanos < REAP_INTERVAL_NANOS) {
+        if (now - lastWriterReapNanos < REAP_INTERVAL_NANOS) {
             return false;
         }
-        lastReapNanos = now;
+        lastWriterReapNanos = now;
         lock();
         try {
-            for (int slot = 0; slot < WRITER_SLOTS; slot++) {
-                long at = slotAt(slot);
-                int ends = mem.get(INT, at + SLOT_ENDS);
-                if (ends > 0 && !new ProcessStamp(mem.get(INT, at + SLOT_PID), mem.get(LONG, at + SLOT_START)).isRunning()) {
-                    mem.set(INT, OPEN_WRITERS, Math.max(0, mem.get(INT, OPEN_WRITERS) - ends));
-                    mem.set(INT, at + SLOT_ENDS, 0);
-                }
-            }
-            return mem.get(INT, OPEN_WRITERS) <= 0;
+            return writers.reap() <= 0;
         } finally {
             mutex.release();
         }
     }
 
-    private static long slotAt(int slot) {
-        return WRITER_TABLE + (long) slot * SLOT_SIZE;
-    }
-
-    /** Adds delta to the ends the table counts for a process (the mutex held, or at creation). */
-    private static void holdWriter(MemorySegment m, ProcessStamp holder, int delta) {
-        if (holder == null) {
-            return;
+    /** Under the mutex: a Pipe's direction that no receiving end is open on (as writersGone); false for a Queue. */
+    private boolean readersGoneLocked() {
+        if (mem.get(INT, PIPE) == 0) {
+            return false;
         }
-        long free = -1;
-        for (int slot = 0; slot < WRITER_SLOTS; slot++) {
-            long at = slotAt(slot);
-            int ends = m.get(INT, at + SLOT_ENDS);
-            if (ends > 0 && m.get(INT, at + SLOT_PID) == holder.pid()
-                    && m.get(LONG, at + SLOT_START) == holder.startTicks()) {
-                m.set(INT, at + SLOT_ENDS, Math.max(0, ends + delta));
-                return;
-            }
-            if (ends <= 0 && free < 0) {
-                free = at;
-            }
+        if (readers.open() <= 0) {
+            return true;
         }
-        if (delta > 0 && free >= 0) {    // a full table: the end is counted, not tracked
-            m.set(INT, free + SLOT_PID, holder.pid());
-            m.set(LONG, free + SLOT_START, holder.startTicks());
-            m.set(INT, free + SLOT_ENDS, delta);
+        long now = System.nanoTime();
+        if (now - lastReaderReapNanos < REAP_INTERVAL_NANOS) {
+            return false;
         }
+        lastReaderReapNanos = now;
+        return readers.reap() <= 0;
     }
 
     private void lock() {
