@@ -52,11 +52,14 @@ CounterManager.register('Counter', Counter)
 
 @check
 def manager_runs_in_another_process_and_shuts_down():
+    e = expect_raise(AssertionError, SyncManager().dict)      # CPython's error, not started
+    assert str(e) == 'server not yet started', e
     m = multiprocessing.Manager()
     assert m._process.pid != os.getpid() and m._process.is_alive()
     m.shutdown()
     m._process.join(PATIENCE)
     assert not m._process.is_alive()
+    expect_raise(AssertionError, m.list)
 
 
 @check

@@ -419,8 +419,7 @@ class BaseManager(object):
 
     def _create(self, typeid, *args, **kwds):
         if self._state.value != State.STARTED:
-            raise ProcessError('Manager has not been started' if self._state.value == State.INITIAL
-                               else 'Manager has shut down')
+            raise AssertionError('server not yet started')     # CPython's, also after shutdown
         id, exposed = self._call_server('create', (typeid,) + args, kwds)
         return Token(typeid, self._address, id), exposed
 
