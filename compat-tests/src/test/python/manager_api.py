@@ -2,6 +2,7 @@
 # ManagerApiTest. Each check prints "ok NAME" or "FAIL NAME: why"; the first line lists them.
 from __future__ import print_function
 
+import errno
 import gc
 import os
 import sys
@@ -343,6 +344,22 @@ def socket_connections_carry_messages_of_every_size_and_report_eof():
     c.close()
     t.join(10)
     assert served[0] == 'eof' and len(served) == 2, served
+    # a peer gone: sends fail (the first may still be buffered) with IOError EPIPE (Jython's was
+    # an OSError, which Python 2's `except IOError` misses)
+    closer = threading.Thread(target=lambda: listener.accept().close())
+    closer.start()
+    c = Client(listener.address, authkey=b'key')
+    closer.join(PATIENCE)
+    deadline = time.time() + PATIENCE
+    e = None
+    while e is None and time.time() < deadline:
+        try:
+            c.send('x')
+            time.sleep(0.05)
+        except IOError as error:
+            e = error
+    assert e is not None and e.errno == errno.EPIPE, e
+    c.close()
     listener.close()
 
 

@@ -440,7 +440,7 @@ class SocketConnection(object):
     @staticmethod
     def _sent(error):
         if error:
-            raise OSError(error, os.strerror(error))
+            raise IOError(error, os.strerror(error))    # Python 3: OSError, as its subclass for the errno
 
     def _recv_frame(self, maxlength):
         """One message through the Java framing, as bytes."""
@@ -463,7 +463,7 @@ class SocketConnection(object):
                 raise IOError('got end of file during message')
             if item == _FRAME_TOO_LONG:
                 self._bad_message_length()
-            raise OSError(item, os.strerror(item))
+            raise IOError(item, os.strerror(item))
         return bridge.large_item_bytes(self._frames, item)
 
     def recv_bytes(self, maxlength=None):
