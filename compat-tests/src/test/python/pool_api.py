@@ -55,6 +55,38 @@ def unpicklable_result(_):
     return lambda: None
 
 
+class TwoArgumentError(Exception):
+    """Pickles, but does not unpickle: its args hold one value, its __init__ wants two."""
+
+    def __init__(self, what, code):
+        Exception.__init__(self, what)
+        self.code = code
+
+
+def raise_two_argument_error(_):
+    raise TwoArgumentError('bad', 2)
+
+
+class LoadsOnlyInItsMaker(object):
+    """A result that unpickles in the process that made it and fails to anywhere else."""
+
+    def __init__(self):
+        self.maker = os.getpid()
+
+    def __reduce__(self):
+        return load_in_maker, (self.maker,)
+
+
+def load_in_maker(maker):
+    if os.getpid() != maker:
+        raise ValueError('not loadable here')
+    return LoadsOnlyInItsMaker()
+
+
+def result_loading_only_in_the_worker(_):
+    return LoadsOnlyInItsMaker()
+
+
 def name_of_worker(_):
     return multiprocessing.current_process().name
 
@@ -330,6 +362,15 @@ def an_unpicklable_result_raises_maybe_encoding_error():
     e = expect_raise(multiprocessing.pool.MaybeEncodingError, p.apply, unpicklable_result, (0,))
     assert 'Error sending result' in str(e), e
     assert p.apply(square, (2,)) == 4
+    # Beyond CPython, whose result handler thread died on these: every later result was lost.
+    # An exception that would not unpickle here comes as MaybeEncodingError ...
+    e = expect_raise(multiprocessing.pool.MaybeEncodingError, p.apply, raise_two_argument_error, (0,))
+    assert '__init__' in str(e), e
+    assert p.apply(square, (3,)) == 9
+    # ... and a result that does not unpickle here loses its own task only (it is reported on
+    # stderr)
+    p.apply_async(result_loading_only_in_the_worker, (0,))
+    assert p.map(square, range(4)) == [0, 1, 4, 9]
 
 
 @check

@@ -156,7 +156,7 @@ def worker(inqueue, outqueue, initializer=None, initargs=(), maxtasks=None,
         except Exception as e:
             if wrap_exception and func is not _helper_reraises_exception:
                 e = ExceptionWithTraceback(e, traceback.format_exc())
-            result = (False, e)
+            result = (False, _returnable(e))
         try:
             outqueue.put((job, i, result))
         except Exception as e:
@@ -166,6 +166,18 @@ def worker(inqueue, outqueue, initializer=None, initargs=(), maxtasks=None,
             slots.idle(slot)
         task = job = result = func = args = kwds = None
         completed += 1
+
+
+def _returnable(e):
+    """The exception a task raised, or a MaybeEncodingError if it would not unpickle in the
+    caller. Beyond CPython: an exception whose __init__ takes other arguments than its args
+    (a common mistake) pickles, but its unpickling failed in the result handler, whose thread
+    then died, and every result of the pool was lost."""
+    try:
+        loads(ForkingPickler.dumps(e))
+    except Exception as reason:
+        return MaybeEncodingError(reason, e)
+    return e
 
 
 # A task's plain function travels as (_FUNCTION_TAG, its pickle); see _by_reference.
@@ -378,6 +390,12 @@ class Pool(object):
                 item = self._outqueue.get()
             except (EOFError, OSError, IOError):
                 return
+            except Exception:
+                # a result that does not unpickle here: its task is lost (its job and index are
+                # in the same pickle), but the others' results still come (CPython's handler
+                # thread died)
+                traceback.print_exc()
+                continue
             if item is None:
                 return
             job, index, obj = item
