@@ -216,6 +216,33 @@ def exitcode_is_none_while_running_and_set_by_sys_exit():
     p.join()
 
 
+def note_in(path, line):
+    with open(path, 'a') as f:
+        f.write(line + '\n')
+
+
+def note_at_exit(path):
+    import atexit
+    atexit.register(note_in, path, 'atexit')
+    note_in(path, 'target')
+
+
+@check
+def a_spawned_child_runs_its_atexit_handlers_and_a_forked_one_does_not():
+    # CPython's spawned child ends by sys.exit, a forked one (fork, forkserver) by os._exit
+    folder = tempfile.mkdtemp()
+    try:
+        for method, expected in (('spawn', 'target atexit'), ('fork', 'target'), ('forkserver', 'target')):
+            path = os.path.join(folder, method)
+            p = multiprocessing.get_context(method).Process(target=note_at_exit, args=(path,))
+            p.start()
+            p.join(PATIENCE)
+            with open(path) as f:
+                assert f.read().split() == expected.split() and p.exitcode == 0, (method, p.exitcode)
+    finally:
+        shutil.rmtree(folder)
+
+
 @check
 def terminate_gives_minus_sigterm_and_kill_minus_sigkill():
     p = Process(target=sleeper, args=(30,))

@@ -291,16 +291,20 @@ def run_job(payload):
         # Ctrl-C before the target ran: CPython's child prints it and dies by SIGINT
         import traceback
         traceback.print_exc()
-        from . import util
         util._flush_std_streams()
         return _mp4j_main.DIED_BY_SIGINT
     except BaseException:
         import traceback
         traceback.print_exc()
-        from . import util
         util._flush_std_streams()
         return 1
-    return process_obj._bootstrap()
+    status = process_obj._bootstrap()
+    if prep['start_method'] == 'spawn':
+        # CPython's spawned child ends by sys.exit, so its atexit handlers run; a forked one
+        # (fork, forkserver) by os._exit, so they do not
+        status = _mp4j_main.run_exit_functions(status)
+        util._flush_std_streams()
+    return status
 
 
 def _new_main_module(name, path):
