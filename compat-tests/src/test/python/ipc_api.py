@@ -488,6 +488,16 @@ def semaphore_counts_and_bounded_semaphore_refuses_over_release():
         raise Exception('BoundedSemaphore over-release did not raise')
     except ValueError:
         pass
+    # sizes as CPython's semaphores take them: C ints (a queue's maxsize is one), errors of its kinds
+    for make in (multiprocessing.Semaphore, multiprocessing.BoundedSemaphore, multiprocessing.Queue):
+        expect_raise(TypeError, make, 1.5)
+        expect_raise(OverflowError, make, 2 ** 31)
+    expect_raise(TypeError, multiprocessing.Semaphore, 'x')
+    for make in (multiprocessing.Semaphore, multiprocessing.BoundedSemaphore):
+        expect_raise(OSError, make, -1)
+    bounded = multiprocessing.Queue(True)          # a bool is an int: maxsize 1
+    bounded.put('one')
+    assert bounded.full() and multiprocessing.Semaphore(True).get_value() == 1
 
 
 @check

@@ -14,6 +14,7 @@ except ImportError:                      # Python 2
 
 from . import bridge
 from . import context
+from . import synchronize
 from . import util
 from .reduction import bytes_pickled_in_java, dumps_for_java, loads
 
@@ -63,6 +64,8 @@ class Queue(object):
     def __init__(self, maxsize=0, ctx=None):
         if maxsize <= 0:
             maxsize = 0
+        else:
+            maxsize = synchronize._initial_value(maxsize)    # CPython's BoundedSemaphore(maxsize)
         self._maxsize = maxsize
         self._attach(bridge.runtime().newQueue(maxsize))
 

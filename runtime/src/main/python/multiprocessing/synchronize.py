@@ -4,6 +4,7 @@ As in CPython, one SemLock base; Lock, RLock, Semaphore and BoundedSemaphore dif
 kind and maximum, and Condition and Event are built from them.
 """
 import errno
+import operator
 import os
 import sys
 import threading
@@ -112,12 +113,15 @@ class SemLock(object):
 _NOT_OWNED = 1
 
 
-def _check_initial_value(value):
-    """CPython's errors for a value sem_open refuses (EINVAL) or a C int cannot hold."""
+def _initial_value(value):
+    """value as the C int of a semaphore, with CPython's errors: what is not an integer, a
+    value a C int cannot hold, one sem_open refuses (EINVAL)."""
+    value = int(operator.index(value))          # a bool is the int it is
     if value > SEM_VALUE_MAX:
         raise OverflowError('Python int too large to convert to C int')
     if value < 0:
         raise OSError(errno.EINVAL, os.strerror(errno.EINVAL))
+    return value
 
 
 def _owner_name():
@@ -132,7 +136,7 @@ def _owner_name():
 
 class Semaphore(SemLock):
     def __init__(self, value=1, ctx=None):
-        _check_initial_value(value)
+        value = _initial_value(value)
         SemLock.__init__(self, SEMAPHORE, value, SEM_VALUE_MAX, ctx=ctx)
 
     def get_value(self):
@@ -144,7 +148,7 @@ class Semaphore(SemLock):
 
 class BoundedSemaphore(Semaphore):
     def __init__(self, value=1, ctx=None):
-        _check_initial_value(value)
+        value = _initial_value(value)
         SemLock.__init__(self, SEMAPHORE, value, value, ctx=ctx)
 
     def __repr__(self):
