@@ -374,6 +374,17 @@ def an_unpicklable_result_raises_maybe_encoding_error():
 
 
 @check
+def a_thread_lock_as_task_argument_is_refused():
+    # Jython pickled threading's locks into new ones, which excluded nothing the originals did
+    import threading
+    p = shared_pool()
+    for lock in (threading.Lock(), threading.RLock(), threading.Condition(), threading.Semaphore()):
+        e = expect_raise(TypeError, p.apply, square, (lock,))
+        assert 'pickle' in str(e), e
+    assert p.apply(square, (4,)) == 16
+
+
+@check
 def a_queue_as_task_argument_raises_the_inheritance_error():
     p = shared_pool()
     r = p.apply_async(uses_queue, (multiprocessing.Queue(),))

@@ -238,6 +238,27 @@ def _register_java_function_reducer():
 _register_java_function_reducer()
 
 
+# --- Jython: thread locks ---
+# Jython's Lock, RLock and Condition (Java objects), and the Java semaphore of its Semaphore,
+# pickle into new ones, which exclude nothing the originals do: a task or target given one
+# silently lost its exclusion. CPython refuses them.
+
+def _refuse_thread_lock(lock):
+    raise TypeError("can't pickle thread.lock objects")
+
+
+def _register_thread_lock_refusal():
+    if bridge.ENGINE != 'jython':
+        return
+    import threading
+    java_semaphore = threading.Semaphore()._semaphore
+    for lock in (threading.Lock(), threading.RLock(), threading.Condition(), java_semaphore):
+        register_for_unpicklable(type(lock), _refuse_thread_lock)
+
+
+_register_thread_lock_refusal()
+
+
 # --- Python 2: methods and partials, as CPython 2.7's forking module registers them ---
 # Python 2's pickle refuses bound and unbound methods and method descriptors, which a fork
 # never pickles (Process(target=self.work)); Jython's pickles a functools.partial into bytes
