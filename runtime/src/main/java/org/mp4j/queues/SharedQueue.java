@@ -474,9 +474,7 @@ public final class SharedQueue implements AutoCloseable {
      */
     @HostAccess.Export
     public boolean addWriterFor(long pid) {
-        ProcessStamp child = ProcessStamp.read(pid);
-        addEnd(writers, child);
-        return child != null;
+        return addEndFor(writers, pid);
     }
 
     /** Pipe: this process unpickled a sending end (counted by {@link #addWriter}) and holds it. */
@@ -500,9 +498,7 @@ public final class SharedQueue implements AutoCloseable {
     /** {@link #addWriterFor} for a receiving end. */
     @HostAccess.Export
     public boolean addReaderFor(long pid) {
-        ProcessStamp child = ProcessStamp.read(pid);
-        addEnd(readers, child);
-        return child != null;
+        return addEndFor(readers, pid);
     }
 
     /** {@link #claimWriter} for a receiving end. */
@@ -518,27 +514,27 @@ public final class SharedQueue implements AutoCloseable {
     }
 
     private void addEnd(PipeEnds ends, ProcessStamp holder) {
-        lock();
-        try {
-            ends.add(holder);
-        } finally {
-            mutex.release();
-        }
+        underMutex(() -> ends.add(holder));
+    }
+
+    private boolean addEndFor(PipeEnds ends, long pid) {
+        ProcessStamp child = ProcessStamp.read(pid);
+        addEnd(ends, child);
+        return child != null;
     }
 
     private void claimEnd(PipeEnds ends) {
-        lock();
-        try {
-            ends.claim(ProcessStamp.SELF);
-        } finally {
-            mutex.release();
-        }
+        underMutex(() -> ends.claim(ProcessStamp.SELF));
     }
 
     private void removeEnd(PipeEnds ends) {
+        underMutex(() -> ends.remove(ProcessStamp.SELF));
+    }
+
+    private void underMutex(Runnable action) {
         lock();
         try {
-            ends.remove(ProcessStamp.SELF);
+            action.run();
         } finally {
             mutex.release();
         }
