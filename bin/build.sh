@@ -32,6 +32,13 @@ mp4j_need_maven() {
         || { echo "mp4j: could not install Maven; install it (e.g. apt-get install maven) and retry" >&2; exit 3; }
 }
 
+# mvn -B -q, its output on stderr: Maven 3.8's -q still prints a bare colour reset (ESC[0m) for
+# each module, which is dropped; mvn's exit status is kept.
+mp4j_quiet_mvn() {
+    mvn -B -q "$@" 2>&1 | sed 's/\x1b\[0m//g' >&2
+    return "${PIPESTATUS[0]}"
+}
+
 mp4j_build() {
     mp4j_need_maven
     mkdir -p "$MP4J_HOME/runtime/target"
@@ -39,7 +46,7 @@ mp4j_build() {
         flock 9
         if mp4j_stale; then
             echo "mp4j: building the runtime (first use or changed sources) ..." >&2
-            (cd "$MP4J_HOME" && mvn -B -q -pl runtime -am -DskipTests package) >&2 || exit 1
+            (cd "$MP4J_HOME" && mp4j_quiet_mvn -pl runtime -am -DskipTests package) || exit 1
             # Maven leaves the jar alone when no class changed (a flag or pom edit): mark it
             # rebuilt, or every run would build again, and record the AOT cache anew below.
             touch "$MP4J_JAR"
