@@ -216,6 +216,22 @@ def exitcode_is_none_while_running_and_set_by_sys_exit():
     p.join()
 
 
+@check
+def util_offers_the_helpers_of_cpythons():
+    from multiprocessing import util
+    lock = util.ForkAwareThreadLock()
+    with lock:
+        assert not lock.acquire(False)
+    assert lock.acquire(False)
+    lock.release()
+    local = util.ForkAwareLocal()
+    local.x = 1
+    import pickle
+    assert not hasattr(pickle.loads(pickle.dumps(local)), 'x')     # a child gets it empty
+    assert (util.NOTSET, util.SUBDEBUG, util.DEBUG, util.INFO, util.SUBWARNING) == (0, 5, 10, 20, 25)
+    util.sub_warning('nothing logs this: no logger yet')
+
+
 def note_in(path, line):
     with open(path, 'a') as f:
         f.write(line + '\n')

@@ -10,9 +10,12 @@ import weakref
 from . import bridge
 from . import process
 
+# Log levels, as CPython names them here (logging's own are fixed: NOTSET 0, DEBUG 10, INFO 20)
+NOTSET = 0
 SUBDEBUG = 5
+DEBUG = 10
+INFO = 20
 SUBWARNING = 25
-_DEBUG, _INFO = 10, 20          # logging.DEBUG and logging.INFO, fixed by the logging module
 LOGGER_NAME = 'multiprocessing'
 DEFAULT_LOGGING_FORMAT = '[%(levelname)s/%(processName)s] %(message)s'
 
@@ -55,12 +58,17 @@ def sub_debug(msg, *args):
 
 def debug(msg, *args):
     if _logger:
-        _logger.log(_DEBUG, msg, *args)
+        _logger.log(DEBUG, msg, *args)
 
 
 def info(msg, *args):
     if _logger:
-        _logger.log(_INFO, msg, *args)
+        _logger.log(INFO, msg, *args)
+
+
+def sub_warning(msg, *args):
+    if _logger:
+        _logger.log(SUBWARNING, msg, *args)
 
 
 _finalizer_registry = {}
@@ -152,6 +160,29 @@ _afterfork_counter = itertools.count()
 
 def register_after_fork(obj, func):
     _afterfork_registry[(next(_afterfork_counter), id(obj), func)] = obj
+
+
+class ForkAwareThreadLock(object):
+    """CPython's thread lock that a forked child gets anew. An mp4j child is a new interpreter,
+    never a copy of its parent's, so this is a plain lock."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self.acquire = self._lock.acquire
+        self.release = self._lock.release
+
+    def __enter__(self):
+        return self._lock.__enter__()
+
+    def __exit__(self, *args):
+        return self._lock.__exit__(*args)
+
+
+class ForkAwareLocal(threading.local):
+    """CPython's threading.local that a forked child gets empty (as every mp4j child does)."""
+
+    def __reduce__(self):
+        return type(self), ()
 
 
 def wait_for(wait, predicate, timeout=None):
