@@ -241,6 +241,11 @@ def listener_and_client_refuse_families_as_cpython_does():
     assert 'unrecognized family' in str(e), e
     e = expect_raise(ValueError, connection.Client, ('127.0.0.1', 1), 'AF_PIPE')     # Windows's
     assert 'AF_PIPE' in str(e), e
+    # and what CPython offers to name and pick families
+    assert connection.families == ['AF_INET', 'AF_UNIX'] and connection.default_family in connection.families
+    assert [connection.address_type(a) for a in (('127.0.0.1', 1), '/tmp/x', '\0x')] == ['AF_INET', 'AF_UNIX', 'AF_UNIX']
+    expect_raise(TypeError, connection.address_type, 5)
+    assert connection.address_type(connection.arbitrary_address('AF_INET')) == 'AF_INET'
 
 
 @check

@@ -567,6 +567,29 @@ def _default_address(family):
     return '\0mp4j-listener-%d-%s' % (os.getpid(), binascii.hexlify(os.urandom(8)).decode('ascii'))
 
 
+# CPython's names of the address families on Linux, and what it offers to pick and tell them
+families = ['AF_INET', 'AF_UNIX']
+default_family = 'AF_UNIX' if bridge.UNIX_SOCKETS else 'AF_INET'
+
+
+def arbitrary_address(family):
+    """A free address of that family, as a Listener without an address takes."""
+    return _default_address(family)
+
+
+def address_type(address):
+    """The family name of an address."""
+    if isinstance(address, tuple):
+        return 'AF_INET'
+    if isinstance(address, str) and address.startswith('\\\\'):
+        return 'AF_PIPE'
+    if isinstance(address, str) or _is_abstract(address):
+        return 'AF_UNIX'
+    if isinstance(address, bytes):
+        raise ValueError('address type of %r unrecognized' % (address,))
+    raise TypeError('address type of %r unrecognized' % (address,))
+
+
 def _is_abstract(address):
     return isinstance(address, (str, bytes)) and address[:1] in ('\0', b'\0')
 
