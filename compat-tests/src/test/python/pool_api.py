@@ -370,6 +370,7 @@ def an_unpicklable_result_raises_maybe_encoding_error():
     # ... and a result that does not unpickle here loses its own task only (it is reported on
     # stderr)
     p.apply_async(result_loading_only_in_the_worker, (0,))
+    time.sleep(1)                       # its result reaches the handler before the map's
     assert p.map(square, range(4)) == [0, 1, 4, 9]
 
 

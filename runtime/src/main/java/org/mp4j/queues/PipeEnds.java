@@ -18,12 +18,15 @@ import org.mp4j.shm.ProcessStamp;
  *             +8  long  startTicks  the process's start time (see {@link ProcessStamp})
  * </pre>
  * Ends counted while the table was full stay counted until closed. The owner of the segment
- * calls every method with its mutex held (or before the segment is shared).
+ * calls every method with its mutex held (or before the segment is shared), but
+ * {@link #open} for a first look and {@link #reapDue}, which reads this process's clock only.
  */
 final class PipeEnds {
     static final int SLOTS = 16;
     private static final int SLOT_SIZE = 16;
     static final long TABLE_SIZE = (long) SLOTS * SLOT_SIZE;
+    /** How often a process may look for holders that ended ({@link #reap} reads /proc for each). */
+    static final long REAP_INTERVAL_NANOS = 50_000_000L;
     private static final long SLOT_PID = 0;
     private static final long SLOT_ENDS = 4;
     private static final long SLOT_START = 8;
@@ -33,6 +36,7 @@ final class PipeEnds {
     private final MemorySegment mem;
     private final long countAt;
     private final long tableAt;
+    private long lastReapNanos = System.nanoTime();
 
     PipeEnds(MemorySegment mem, long countAt, long tableAt) {
         this.mem = mem;
@@ -60,6 +64,16 @@ final class PipeEnds {
     void remove(ProcessStamp holder) {
         mem.set(INT, countAt, Math.max(0, open() - 1));
         hold(holder, -1);
+    }
+
+    /** Whether {@link #reap} is due: true at most once every {@link #REAP_INTERVAL_NANOS} in this process. */
+    boolean reapDue() {
+        long now = System.nanoTime();
+        if (now - lastReapNanos < REAP_INTERVAL_NANOS) {
+            return false;
+        }
+        lastReapNanos = now;
+        return true;
     }
 
     /** Uncounts the ends of holders that no longer run; returns the ends open after. */

@@ -56,7 +56,7 @@ import org.mp4j.synchronize.PosixSemaphore;
  *   576 ...   data area: frames of [int32 length][payload], wrapping at capacity
  * </pre>
  * <p>A receiver that finds writers counted but none sending, and a Pipe's sender that finds
- * readers counted, look (at most every {@link #REAP_INTERVAL_NANOS}) for holders in the table
+ * readers counted, look (at most every {@link PipeEnds#REAP_INTERVAL_NANOS}) for holders in the table
  * that no longer run, and uncount their ends: a process that ended by {@code os._exit} or
  * {@code kill -9} closed nothing. An end pickled for a child is entered under the child's pid
  * as it is pickled ({@link #addWriterFor}, {@link #addReaderFor}), so it is uncounted also
@@ -91,8 +91,6 @@ public final class SharedQueue implements AutoCloseable {
     private static final long WRITER_TABLE = 64;
     private static final long READER_TABLE = WRITER_TABLE + PipeEnds.TABLE_SIZE;
     private static final long DATA = READER_TABLE + PipeEnds.TABLE_SIZE;
-    /** How often a receiver that waits for EOF may look for holders that ended. */
-    private static final long REAP_INTERVAL_NANOS = 50_000_000L;
     private static final int FRAME_HEADER = 4;
     private static final byte[] NOTHING = new byte[0];
 
@@ -125,8 +123,7 @@ public final class SharedQueue implements AutoCloseable {
     private final PosixSemaphore joined;
     private final PipeEnds writers;
     private final PipeEnds readers;
-    private long lastWriterReapNanos = System.nanoTime();
-    private long lastReaderReapNanos = System.nanoTime();
+    private final boolean pipe;             // the header's pipe flag, set before the queue was shared
 
     private SharedQueue(String base, SharedSegment segment, PosixSemaphore mutex, PosixSemaphore items,
                         PosixSemaphore slots, PosixSemaphore wakeups, PosixSemaphore joined) {
@@ -143,6 +140,7 @@ public final class SharedQueue implements AutoCloseable {
         this.joined = joined;
         this.writers = new PipeEnds(mem, OPEN_WRITERS, WRITER_TABLE);
         this.readers = new PipeEnds(mem, OPEN_READERS, READER_TABLE);
+        this.pipe = mem.get(INT, PIPE) != 0;
     }
 
     /** A new queue; {@code maxsize <= 0} means unbounded. */
@@ -549,11 +547,9 @@ public final class SharedQueue implements AutoCloseable {
         if (writers.open() <= 0) {
             return true;
         }
-        long now = System.nanoTime();
-        if (now - lastWriterReapNanos < REAP_INTERVAL_NANOS) {
+        if (!writers.reapDue()) {
             return false;
         }
-        lastWriterReapNanos = now;
         lock();
         try {
             return writers.reap() <= 0;
@@ -564,18 +560,10 @@ public final class SharedQueue implements AutoCloseable {
 
     /** Under the mutex: a Pipe's direction that no receiving end is open on (as writersGone); false for a Queue. */
     private boolean readersGoneLocked() {
-        if (mem.get(INT, PIPE) == 0) {
+        if (!pipe) {
             return false;
         }
-        if (readers.open() <= 0) {
-            return true;
-        }
-        long now = System.nanoTime();
-        if (now - lastReaderReapNanos < REAP_INTERVAL_NANOS) {
-            return false;
-        }
-        lastReaderReapNanos = now;
-        return readers.reap() <= 0;
+        return readers.open() <= 0 || (readers.reapDue() && readers.reap() <= 0);
     }
 
     private void lock() {
