@@ -1,11 +1,13 @@
-# Serves a queue and a dict with multiprocessing.managers.BaseManager, on whichever Python runs
-# it (CPython or mp4j): ManagerInteropTest points the other implementation's client at it.
+# Serves a queue and a dict with a multiprocessing.managers.SyncManager, on whichever Python runs
+# it (CPython or mp4j): ManagerInteropTest points the other implementation's client at it. Its
+# get_queue and get_dict serve plain Python objects; its Queue() and dict() are SyncManager's
+# own (on GraalPy, served in Java).
 import sys
 try:
     import queue
 except ImportError:
     import Queue as queue
-from multiprocessing.managers import BaseManager, DictProxy
+from multiprocessing.managers import SyncManager, DictProxy
 
 shared_queue = queue.Queue()
 shared_dict = {}
@@ -19,7 +21,7 @@ def get_dict():
     return shared_dict
 
 
-class InteropManager(BaseManager):
+class InteropManager(SyncManager):
     pass
 
 

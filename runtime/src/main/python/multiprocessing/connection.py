@@ -507,6 +507,12 @@ class SocketConnection(object):
             return loads(item)
         return loads(self._unusual_frame(item, -1))
 
+    def _loads_message(self, item):
+        """The object in what FramedSocket.recv answered (or a manager's Java loop handed on)."""
+        if type(item) is _TEXT:
+            return loads(item.encode('latin-1'))
+        return loads(self._unusual_frame(item, -1))
+
     def poll(self, timeout=0.0):
         self._check_closed()
         if self._channel is not None:

@@ -6,7 +6,9 @@ authkey, checked before anything is unpickled); a request is (id, method, args, 
 answer is ('#RETURN', value), ('#ERROR', exception), ('#TRACEBACK', text), ('#PROXY',
 (exposed, token)) or ('#UNSERIALIZABLE', text). A Manager's server is an mp4j child process
 (a JVM of its own); its objects are plain Python objects served by one thread per client
-connection, as in CPython.
+connection, as in CPython, except on GraalPy a SyncManager's Queue, JoinableQueue and dict:
+those are held in Java as pickles, and each connection's thread lets Java answer their common
+calls first (_ServedQueue, _ServedDict; org.mp4j.managers.ServedObjects; README).
 
 Without an address a server listens where connection.Listener picks: as CPython on Linux, a
 Unix socket on GraalPy (a name in the abstract namespace, not a file), TCP on 127.0.0.1 on
@@ -38,8 +40,10 @@ __all__ = ['BaseManager', 'SyncManager', 'BaseProxy', 'Token', 'SharedMemoryMana
 
 if sys.version_info[0] >= 3:
     _string_types = (str,)
+    _int_types = (int,)
 else:
     _string_types = (str, unicode)      # noqa: F821 (Python 2)
+    _int_types = (int, long)            # noqa: F821 (Python 2)
 
 
 def _rebuild_as_list(obj):
@@ -131,6 +135,7 @@ class Server(object):
         self.id_to_local_proxy_obj = {}
         self.mutex = threading.Lock()
         self.stop_event = threading.Event()
+        self.java_objects = _new_served_objects()
 
     def serve_forever(self):
         """Serves until a client asks for shutdown; then the process ends (as in CPython)."""
@@ -191,6 +196,13 @@ class Server(object):
         """The loop of one client connection: method calls on the shared objects."""
         # Looked up once: on GraalPy an attribute lookup costs ~0.4 us, several a request.
         recv, send, id_to_obj, stopping = conn.recv, conn.send, self.id_to_obj, self.stop_event.is_set
+        objects = self.java_objects
+        if objects is not None and conn._frames is not None and conn._channel is None:
+            # Java answers the requests for the objects it serves and hands on the rest
+            serve_in_java, frames, loads_message = objects.serveRequests, conn._frames, conn._loads_message
+
+            def recv():
+                return loads_message(serve_in_java(frames))
         while not stopping():
             try:
                 request = recv()
@@ -291,6 +303,8 @@ class Server(object):
                 exposed = list(exposed) + list(method_to_typeid)
             ident = '%x' % id(obj)
             self.id_to_obj[ident] = (obj, set(exposed), method_to_typeid)
+            if isinstance(obj, (_ServedQueue, _ServedDict)):
+                obj._serve_in_java(ident, [name for name in exposed if name not in (method_to_typeid or ())])
             if ident not in self.id_to_refcount:
                 self.id_to_refcount[ident] = 0
         self.incref(c, ident)
@@ -326,7 +340,9 @@ class Server(object):
             self.id_to_refcount[ident] -= 1
             if self.id_to_refcount[ident] == 0:
                 del self.id_to_refcount[ident]
-                del self.id_to_obj[ident]
+                obj = self.id_to_obj.pop(ident)[0]
+                if isinstance(obj, (_ServedQueue, _ServedDict)):
+                    obj._forget_in_java(ident)
 
 
 # accept_connection answers for itself and then serves: handle_request must not answer again.
@@ -911,12 +927,297 @@ class _ServedLock(object):
         return '<%s %s object>' % ('locked' if self._lock.locked() else 'unlocked', type(self).__name__)
 
 
+def _new_served_objects():
+    """The Java table and request loop of a server's queues (ServedObjects), or None: on
+    Jython, or with MP4J_MANAGER_JAVA=0, every request is served in Python."""
+    if bridge.ENGINE != 'graalpy' or os.environ.get('MP4J_MANAGER_JAVA') == '0':
+        return None
+    dumps = reduction.ForkingPickler.dumps
+    return bridge.runtime().newServedObjects(bridge.java_bytes(dumps(('#ERROR', queue.Empty()))),
+                                             bridge.java_bytes(dumps(('#ERROR', queue.Full()))))
+
+
+def _queue_seconds(block, timeout, checked=True):
+    """A queue.Queue timeout for Java: seconds, or -1 to wait for ever; checked as queue.Queue
+    does (a put checks it only on a bounded queue)."""
+    if not block or timeout is None or not checked:
+        return -1.0
+    if timeout < 0:
+        raise ValueError("'timeout' must be a non-negative number")
+    return float(timeout)
+
+
+class Queue(object):      # named so: a call with wrong arguments says "Queue.get()", as CPython's
+    """What a manager's Queue() and JoinableQueue() serve on GraalPy: queue.Queue's methods over
+    a Java queue of pickles (managers.ServedQueue). The server's Java loop (ServedObjects) puts
+    and gets for the common calls without coming here; these methods do the rest, on the same
+    queue, so items keep their order whichever way they came."""
+
+    def __init__(self, objects, maxsize):
+        self._objects = objects
+        self._queue = objects.newQueue(maxsize)
+        self._bounded = maxsize > 0
+
+    def _serve_in_java(self, ident, methods):
+        self._objects.serveQueue(ident, self._queue, ','.join(methods))
+
+    def _forget_in_java(self, ident):
+        self._objects.forget(ident)
+
+    def put(self, item, block=True, timeout=None):
+        seconds = _queue_seconds(block, timeout, self._bounded)
+        pickled = bytes(reduction.ForkingPickler.dumps(item))
+        if self._queue.putPickle(bridge.java_bytes(pickled), bool(block), seconds):
+            raise queue.Full
+
+    def put_nowait(self, item):
+        return self.put(item, False)
+
+    def get(self, block=True, timeout=None):
+        seconds = _queue_seconds(block, timeout)
+        item = self._queue.getPickle(bool(block), seconds)
+        if item is None:
+            raise queue.Empty
+        return reduction.loads(bridge.large_item_bytes(self._queue, item))
+
+    def get_nowait(self):
+        return self.get(False)
+
+    def qsize(self):
+        return self._queue.qsize()
+
+    def empty(self):
+        return self._queue.empty()
+
+    def full(self):
+        return self._queue.full()
+
+    def task_done(self):
+        if not self._queue.taskDone():
+            raise ValueError('task_done() called too many times')
+
+    def join(self):
+        self._queue.join()
+
+    def __repr__(self):
+        return '<queue.Queue object at %#x>' % id(self)
+
+
+_ServedQueue = Queue
+del Queue
+
+
+def _java_key(key):
+    """A dict key as ServedDict keeps it ('s' + a str, 'i' + an int), or None for any other."""
+    kind = type(key)
+    if kind is str:
+        return 's' + key
+    if kind in _int_types and kind is not bool and bridge.LONG_MIN <= key <= bridge.LONG_MAX:
+        return 'i%d' % key
+    return None
+
+
+def _check_arguments(name, args):
+    """dict.get, pop and setdefault take a key and maybe a default: CPython's errors otherwise."""
+    if not args:
+        raise TypeError('%s expected at least 1 argument, got 0' % name)
+    if len(args) > 2:
+        raise TypeError('%s expected at most 2 arguments, got %d' % (name, len(args)))
+
+
+def _python_key(key):
+    return key[1:] if key[0] == 's' else int(key[1:])
+
+
+class _ServedDict(object):
+    """What a manager's dict() serves on GraalPy: a dict whose entries live in Java
+    (managers.ServedDict) while every key is a str or an int, so that the server's Java loop
+    answers the item calls. These methods do the rest, under one lock; the first other key
+    moves every entry into a Python dict for good, and from then on they use that."""
+
+    def __init__(self, objects, contents):
+        self._objects = objects
+        self._java = objects.newDict()
+        self._dict = None                   # the entries, once in Python
+        self._lock = threading.Lock()
+        self.update(contents)
+
+    def _serve_in_java(self, ident, methods):
+        self._objects.serveDict(ident, self._java, ','.join(methods))
+
+    def _forget_in_java(self, ident):
+        self._objects.forget(ident)
+
+    def _value(self, item):
+        return reduction.loads(bridge.large_item_bytes(self._java, item))
+
+    @staticmethod
+    def _pickled(value):
+        return bridge.java_bytes(bytes(reduction.ForkingPickler.dumps(value)))
+
+    def _entries(self, entries):
+        return [(_python_key(entries.key(i)), self._value(entries.value(i))) for i in range(entries.size())]
+
+    def _in_python(self, *keys):
+        """The Python dict if the entries are there, or are moved there now because a key needs it."""
+        if self._dict is None and [key for key in keys if _java_key(key) is None]:
+            self._dict = dict(self._entries(self._java.demote()))
+        return self._dict
+
+    def __getitem__(self, key):
+        with self._lock:
+            entries = self._in_python(key)
+            if entries is not None:
+                return entries[key]
+            item = self._java.get(_java_key(key))
+        if item is None:
+            raise KeyError(key)
+        return self._value(item)
+
+    def get(self, *args):
+        _check_arguments('get', args)
+        try:
+            return self[args[0]]
+        except KeyError:
+            return args[1] if len(args) == 2 else None
+
+    def __setitem__(self, key, value):
+        pickled = self._pickled(value)
+        with self._lock:
+            entries = self._in_python(key)
+            if entries is not None:
+                entries[key] = value
+            else:
+                self._java.set(_java_key(key), pickled)
+
+    def __delitem__(self, key):
+        with self._lock:
+            entries = self._in_python(key)
+            if entries is not None:
+                del entries[key]
+            elif self._java.remove(_java_key(key)) is None:
+                raise KeyError(key)
+
+    def __contains__(self, key):
+        with self._lock:
+            entries = self._in_python(key)
+            if entries is not None:
+                return key in entries
+            return self._java.contains(_java_key(key))
+
+    def __len__(self):
+        with self._lock:
+            return len(self._dict) if self._dict is not None else self._java.size()
+
+    def __iter__(self):
+        return iter(self.keys())
+
+    def keys(self):
+        return [key for key, value in self.items()]
+
+    def values(self):
+        return [value for key, value in self.items()]
+
+    def items(self):
+        with self._lock:
+            if self._dict is not None:
+                return list(self._dict.items())
+            snapshot = self._java.snapshot()
+        return self._entries(snapshot)
+
+    def copy(self):
+        return dict(self.items())
+
+    def clear(self):
+        with self._lock:
+            if self._dict is not None:
+                self._dict.clear()
+            else:
+                self._java.clear()
+
+    _MISSING = object()
+
+    def pop(self, *args):
+        _check_arguments('pop', args)
+        key, default = args[0], args[1] if len(args) == 2 else _ServedDict._MISSING
+        with self._lock:
+            entries = self._in_python(key)
+            if entries is not None:
+                return entries.pop(key) if default is _ServedDict._MISSING else entries.pop(key, default)
+            item = self._java.remove(_java_key(key))
+        if item is not None:
+            return self._value(item)
+        if default is _ServedDict._MISSING:
+            raise KeyError(key)
+        return default
+
+    def popitem(self):
+        with self._lock:
+            if self._dict is not None:
+                return self._dict.popitem()
+            last = self._entries(self._java.popLast())
+        if not last:
+            raise KeyError('popitem(): dictionary is empty')
+        return last[0]
+
+    def setdefault(self, *args):
+        _check_arguments('setdefault', args)
+        key, default = args[0], args[1] if len(args) == 2 else None
+        pickled = self._pickled(default)
+        with self._lock:
+            entries = self._in_python(key)
+            if entries is not None:
+                return entries.setdefault(key, default)
+            item = self._java.setDefault(_java_key(key), pickled)
+        return self._value(item)
+
+    def update(self, *args, **kwds):
+        new = {}
+        new.update(*args, **kwds)           # dict.update's own checks and errors
+        pickled = [(key, self._pickled(value)) for key, value in new.items()]
+        with self._lock:
+            entries = self._in_python(*new)
+            if entries is not None:
+                entries.update(new)
+                return
+            batch = self._java.newBatch()
+            for key, value in pickled:
+                batch.add(_java_key(key), value)
+            self._java.putAll(batch)
+
+    def __reduce__(self):                   # '#GETVALUE' (a proxy's deepcopy) answers a dict
+        return dict, (self.items(),)
+
+    def __repr__(self):
+        return repr(dict(self.items()))
+
+
+def _ManagedDict(*args, **kwds):
+    """What SyncManager's dict makes in the server: a _ServedDict where the server serves in
+    Java, else a dict."""
+    contents = dict(*args, **kwds)
+    server = getattr(process.current_process(), '_manager_server', None)
+    objects = getattr(server, 'java_objects', None)
+    return contents if objects is None else _ServedDict(objects, contents)
+
+
+def _ManagedQueue(maxsize=0):
+    """What SyncManager's Queue and JoinableQueue make in the server: a _ServedQueue where the
+    server serves in Java, else (Jython; a maxsize that is not an int) a queue.Queue."""
+    server = getattr(process.current_process(), '_manager_server', None)
+    objects = getattr(server, 'java_objects', None)
+    if objects is None or isinstance(maxsize, bool) or not isinstance(maxsize, _int_types) \
+            or not -0x8000000000000000 <= maxsize <= 0x7fffffffffffffff:
+        return queue.Queue(maxsize)
+    return _ServedQueue(objects, maxsize)
+
+
 class SyncManager(BaseManager):
     """The manager of multiprocessing.Manager(): queues, locks and containers."""
 
 
-SyncManager.register('Queue', queue.Queue)
-SyncManager.register('JoinableQueue', queue.Queue)
+SyncManager.register('Queue', _ManagedQueue)
+SyncManager.register('JoinableQueue', _ManagedQueue)
 SyncManager.register('Event', threading.Event, EventProxy)
 SyncManager.register('Lock', _ServedLock, AcquirerProxy)
 SyncManager.register('RLock', threading.RLock, AcquirerProxy)
@@ -927,7 +1228,7 @@ if hasattr(threading, 'Barrier'):
     SyncManager.register('Barrier', threading.Barrier, BarrierProxy)
 SyncManager.register('Pool', pool.Pool, PoolProxy)
 SyncManager.register('list', list, ListProxy)
-SyncManager.register('dict', dict, DictProxy)
+SyncManager.register('dict', _ManagedDict, DictProxy)
 SyncManager.register('Value', Value, ValueProxy)
 SyncManager.register('Array', Array, ArrayProxy)
 SyncManager.register('Namespace', Namespace, NamespaceProxy)

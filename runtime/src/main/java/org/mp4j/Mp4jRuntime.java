@@ -6,6 +6,7 @@ import java.util.function.BooleanSupplier;
 import org.graalvm.polyglot.HostAccess;
 import org.mp4j.connection.FramedSocket;
 import org.mp4j.engine.EngineKind;
+import org.mp4j.managers.ServedObjects;
 import org.mp4j.process.BootSigint;
 import org.mp4j.process.ChildLauncher;
 import org.mp4j.process.ChildProcess;
@@ -138,6 +139,15 @@ public final class Mp4jRuntime implements AutoCloseable {
     @HostAccess.Export
     public FramedSocket framedSocket(int fd) {
         return new FramedSocket(fd);
+    }
+
+    /**
+     * The table and request loop through which a manager's server serves its queues in Java;
+     * {@code emptyError} and {@code fullError} are the pickled answers for queue.Empty and queue.Full.
+     */
+    @HostAccess.Export
+    public ServedObjects newServedObjects(byte[] emptyError, byte[] fullError) {
+        return new ServedObjects(emptyError, fullError);
     }
 
     /** A new named semaphore with {@code value}, for Lock, Semaphore, Event and the rest. */

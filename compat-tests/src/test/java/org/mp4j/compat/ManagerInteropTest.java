@@ -18,7 +18,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * The manager wire protocol is CPython's: a real CPython (python3 on the machine) uses a queue
- * and a dict that mp4j serves, and mp4j uses the ones CPython serves; a wrong authkey is
+ * and a dict that mp4j serves, and mp4j uses the ones CPython serves; the same for
+ * SyncManager's own Queue and dict, which GraalPy's server serves in Java; a wrong authkey is
  * refused on both sides.
  */
 class ManagerInteropTest {
@@ -74,6 +75,12 @@ class ManagerInteropTest {
             assertEquals(0, get.exitCode(), get::describe);
             assertEquals(List.of("got {'item': [1, 2.5, 'three']}", "got 'second'",
                 "dict [('written by', '" + client + "')]"), get.lines(), get::describe);
+
+            Mp4j.Run served = Mp4j.runCommand(command(client, "interop_client.py", address,
+                "interop-key", "served"), dir, LIMIT, Map.of(), null);
+            assertEquals(0, served.exitCode(), served::describe);
+            assertEquals(List.of("full", "served got {'item': [1, 2.5, 'three']} b'bytes'", "empty",
+                "served dict (1, 'x') 'dflt' [('k', (1, 'x')), (2, None)]"), served.lines(), served::describe);
 
             Mp4j.Run wrong = Mp4j.runCommand(command(client, "interop_client.py", address,
                 "not-the-key", "get"), dir, LIMIT, Map.of(), null);

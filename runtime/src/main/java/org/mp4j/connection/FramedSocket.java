@@ -129,15 +129,30 @@ public final class FramedSocket {
      */
     @HostAccess.Export
     public Object recv(long maxLength, int waitMillis) {
+        Object message = receive(maxLength, waitMillis, true);
+        return message instanceof byte[] bytes ? forPython(bytes) : message;
+    }
+
+    /** A message as {@link #recv} hands it to Python: up to {@link #TEXT_LIMIT} bytes as a Latin-1 String. */
+    public static Object forPython(byte[] message) {
+        return message.length <= TEXT_LIMIT ? new String(message, StandardCharsets.ISO_8859_1) : message;
+    }
+
+    /**
+     * {@link #recv} for Java callers: a message always as a byte[]; the Integers as there. A
+     * receive that does not {@code spinFirst} sleeps at once: a server waiting for its next
+     * request must leave the cores to the clients that make them.
+     */
+    public Object receive(long maxLength, int waitMillis, boolean spinFirst) {
         synchronized (receiving) {
             long began = System.nanoTime();
-            boolean awake = spinUntilReadable(began);
+            boolean awake = spinFirst && spinUntilReadable(began);
             if (!awake && waitMillis >= 0 && !readableWithin(waitMillis)) {
                 spin.slept(began);
                 return WAITING;
             }
             long got = fill(recvBuffer, HEADER);
-            if (!awake) {
+            if (!awake && spinFirst) {
                 spin.slept(began);
             }
             if (got < HEADER) {
@@ -158,7 +173,7 @@ public final class FramedSocket {
                 MemorySegment.copy(recvBuffer, ValueLayout.JAVA_BYTE, 0, message, done, chunk);
                 done += chunk;
             }
-            return size <= TEXT_LIMIT ? new String(message, StandardCharsets.ISO_8859_1) : message;
+            return message;
         }
     }
 
