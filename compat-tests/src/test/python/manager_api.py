@@ -264,6 +264,55 @@ def a_manager_dict_keeps_pythons_key_semantics_and_order():
         expect_raise(KeyError, d.popitem)
 
 
+def produce_both_ways(q, me, n):
+    for i in range(n):
+        if i % 2:
+            q.put((me, i))
+        else:
+            q.put(item=(me, i))             # a keyword: served the other way (Python's on GraalPy)
+
+
+def consume_both_ways(q, out, n):
+    got = []
+    for i in range(n):
+        got.append(q.get(timeout=PATIENCE) if i % 2 else q.get(True, PATIENCE))
+    out.put(got)
+
+
+def count_in(d, me, n, demote_at):
+    for i in range(n):
+        d[me] = d[me] + 1
+        if i == demote_at:
+            d[(me, 'tuple key')] = i        # the dict moves to Python's hashing meanwhile
+
+
+@check
+def a_manager_queue_and_dict_used_by_several_processes_at_once_lose_nothing():
+    with multiprocessing.Manager() as m:
+        q, results = m.Queue(), multiprocessing.Queue()
+        producers = [Process(target=produce_both_ways, args=(q, me, 150)) for me in range(2)]
+        consumers = [Process(target=consume_both_ways, args=(q, results, 150)) for _ in range(2)]
+        for p in producers + consumers:
+            p.start()
+        got = [results.get(timeout=PATIENCE) for _ in consumers]
+        for p in producers + consumers:
+            p.join()
+        for taken in got:                   # each consumer sees each producer's items in order
+            for me in range(2):
+                mine = [i for who, i in taken if who == me]
+                assert mine == sorted(mine), mine
+        assert sorted(got[0] + got[1]) == sorted((me, i) for me in range(2) for i in range(150))
+        assert q.empty()
+        d = m.dict([('counter%d' % me, 0) for me in range(2)])
+        counters = [Process(target=count_in, args=(d, 'counter%d' % me, 200, 50 + 40 * me)) for me in range(2)]
+        for p in counters:
+            p.start()
+        for p in counters:
+            p.join()
+        assert [d['counter%d' % me] for me in range(2)] == [200, 200], d.copy()
+        assert len(d) == 4 and d[('counter1', 'tuple key')] == 90
+
+
 def get_after(ready, q):
     ready.set()
     q.get()

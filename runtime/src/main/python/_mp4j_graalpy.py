@@ -71,6 +71,17 @@ def socket_frames(sock):
     return runtime().framedSocket(sock.fileno())
 
 
+def answer_reader():
+    """A manager proxy's reader of answers on a socket_frames object (ManagerAnswers.receive):
+    ('#RETURN', x) with x None (as JAVA_NULL), a bool, an int or a float comes as x, anything
+    else inside an object whose message() is what FramedSocket.recv would have answered."""
+    return runtime().managerAnswers().receive
+
+
+# The type of a Java null in Python (not None).
+JAVA_NULL = polyglot.ForeignNone
+
+
 # GraalPy's native POSIX backend serves AF_UNIX sockets, abstract names included.
 UNIX_SOCKETS = True
 

@@ -64,6 +64,14 @@ def socket_frames(sock):
 # Jython's socket module has no AF_UNIX sockets.
 UNIX_SOCKETS = False
 
+def answer_reader():
+    """None: Jython's connections are channels, read by frame_reader (see the GraalPy bridge)."""
+    return None
+
+
+JAVA_NULL = type(None)      # Jython hands a Java null over as None
+
+
 def adopt_interpreter_state():
     """Makes the calling thread see this interpreter's sys (its sys.modules): Jython runs weakref
     callbacks in its own 'weakref reaper' thread on a sys of its own, where an import (a proxy's

@@ -23,6 +23,8 @@ _TEXT = bridge.TEXT
 _SCALARS = bridge.SCALARS
 _LONG_MIN, _LONG_MAX = bridge.LONG_MIN, bridge.LONG_MAX
 _BYTES_IN_JAVA = bridge.BYTES_IN_JAVA
+_ANSWER_VALUES = (bool, int, float)     # what bridge.answer_reader hands over as is (and None)
+_JAVA_NULL = bridge.JAVA_NULL
 
 __all__ = ['Pipe', 'Connection', 'wait', 'Listener', 'Client', 'SocketConnection']
 
@@ -376,6 +378,7 @@ class SocketConnection(object):
                 self._take_frame = self._frames.recv
         if self._frames is not None:
             self._send_frame = self._frames.send    # looked up once: a Java method lookup costs ~4 us
+        self._read_answer = bridge.answer_reader() if self._frames is not None and channel is None else None
         # Only the main thread gets a KeyboardInterrupt; a server's threads wait in one piece.
         main = threading.current_thread().name == 'MainThread'
         self._wait_millis = _FRAME_WAIT_MILLIS if main else -1
@@ -506,6 +509,27 @@ class SocketConnection(object):
         if kind is bytes:                       # Jython's channels: the message as a str
             return loads(item)
         return loads(self._unusual_frame(item, -1))
+
+    def _call(self, request):
+        """Sends a manager request and returns its answer, (kind, result). On GraalPy the
+        commonest answers, ('#RETURN', x) for a scalar x, are read in Java (bridge.answer_reader):
+        x comes as it is, without the Latin-1 text and the unpickling."""
+        read = self._read_answer
+        if read is None or self._frames is None:
+            self.send(request)
+            return self.recv()
+        if not self._readable:
+            self._check_readable()
+        error = self._send_frame(dumps_for_java(request))
+        if error:
+            self._sent(error)
+        item = read(self._frames, self._wait_millis)
+        kind = type(item)
+        if kind in _ANSWER_VALUES:
+            return '#RETURN', item
+        if kind is _JAVA_NULL:
+            return '#RETURN', None
+        return self._loads_message(item.message())
 
     def _loads_message(self, item):
         """The object in what FramedSocket.recv answered (or a manager's Java loop handed on)."""

@@ -567,9 +567,8 @@ class BaseProxy(object):
         except AttributeError:
             self._connect()
             conn = self._tls.connection
-        conn.send((self._id, methodname, args, kwds))
         try:
-            kind, result = conn.recv()
+            kind, result = conn._call((self._id, methodname, args, kwds))
         except BaseException:
             # e.g. a Ctrl-C while the server still works on the request: its late answer must
             # not be taken for the next request's, so this thread's next call connects anew

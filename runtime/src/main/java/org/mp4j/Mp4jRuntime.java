@@ -6,6 +6,7 @@ import java.util.function.BooleanSupplier;
 import org.graalvm.polyglot.HostAccess;
 import org.mp4j.connection.FramedSocket;
 import org.mp4j.engine.EngineKind;
+import org.mp4j.managers.ManagerAnswers;
 import org.mp4j.managers.ServedObjects;
 import org.mp4j.process.BootSigint;
 import org.mp4j.process.ChildLauncher;
@@ -41,6 +42,7 @@ public final class Mp4jRuntime implements AutoCloseable {
     private final boolean jvmsServeAgain;  // forkserver starts reuse JVMs (GraalPy; MP4J_REUSE=0: never)
     private final SharedNames names = new SharedNames();
     private final FdPassing fds = new FdPassing();
+    private final ManagerAnswers managerAnswers = new ManagerAnswers();
     private ControlServer control;     // guarded by this
     private ChildLauncher launcher;    // guarded by this
     private WarmPool pool;             // guarded by this
@@ -139,6 +141,12 @@ public final class Mp4jRuntime implements AutoCloseable {
     @HostAccess.Export
     public FramedSocket framedSocket(int fd) {
         return new FramedSocket(fd);
+    }
+
+    /** A manager client's reader of answers (GraalPy's proxies). */
+    @HostAccess.Export
+    public ManagerAnswers managerAnswers() {
+        return managerAnswers;
     }
 
     /**

@@ -22,9 +22,9 @@ import java.util.Arrays;
  */
 final class ManagerRequest {
     /** {@link #scalar}: the argument is there but not a scalar this class reads. */
-    static final Object UNKNOWN = new Object();
+    static final Object UNKNOWN = PickleOps.NOT_SCALAR;
     /** {@link #scalar}: Python's None. */
-    static final Object NONE = new Object();
+    static final Object NONE = PickleOps.NONE_VALUE;
     /** {@link #keyword}: no such keyword argument. */
     static final int ABSENT = -1;
 
@@ -162,40 +162,7 @@ final class ManagerRequest {
         if (opEnd < 0 || !onlyMemoWrites(frame, opEnd, end)) {
             return UNKNOWN;
         }
-        int op = frame[start] & 0xff;
-        switch (op) {
-            case PickleOps.NONE:
-                return NONE;
-            case PickleOps.NEWTRUE:
-                return Boolean.TRUE;
-            case PickleOps.NEWFALSE:
-                return Boolean.FALSE;
-            case PickleOps.BININT1:
-                return (long) (frame[start + 1] & 0xff);
-            case PickleOps.BININT2:
-                return PickleOps.littleEndian(frame, start + 1, 2);
-            case PickleOps.BININT:
-                return (long) (int) PickleOps.littleEndian(frame, start + 1, 4);
-            case PickleOps.LONG1: {
-                int n = frame[start + 1] & 0xff;
-                if (n > 8) {
-                    return UNKNOWN;
-                }
-                long value = PickleOps.littleEndian(frame, start + 2, n);
-                return n == 0 ? 0L : value << (64 - 8 * n) >> (64 - 8 * n);
-            }
-            case PickleOps.BINFLOAT: {
-                long bits = 0;
-                for (int i = 0; i < 8; i++) {
-                    bits = (bits << 8) | (frame[start + 1 + i] & 0xff);
-                }
-                return Double.longBitsToDouble(bits);
-            }
-            default: {
-                String text = PickleOps.text(frame, start, opEnd);
-                return text != null ? text : UNKNOWN;
-            }
-        }
+        return PickleOps.scalar(frame, start, opEnd);
     }
 
     /**

@@ -93,6 +93,11 @@ final class PickleOps {
 
     static final int HIGHEST_PROTOCOL = 5;
 
+    /** {@link #scalar}: Python's None. */
+    static final Object NONE_VALUE = new Object();
+    /** {@link #scalar}: not one of the scalars it reads. */
+    static final Object NOT_SCALAR = new Object();
+
     /** {@link #effect}: the opcode pops everything down to the topmost MARK, and the MARK. */
     static final int TO_MARK = -100;
 
@@ -190,6 +195,47 @@ final class PickleOps {
                 return 0;
             default:
                 return -1;       // PERSID, STOP, PROTO, buffers ...: not part of one value here
+        }
+    }
+
+    /**
+     * The scalar that the opcode at {@code at} pushes: Boolean, Long (ints of up to 64 bits),
+     * Double, {@link #NONE_VALUE}, a String ({@link #text}), else {@link #NOT_SCALAR}. The
+     * opcode must be whole, ending at {@code end}.
+     */
+    static Object scalar(byte[] p, int at, int end) {
+        switch (p[at] & 0xff) {
+            case NONE:
+                return NONE_VALUE;
+            case NEWTRUE:
+                return Boolean.TRUE;
+            case NEWFALSE:
+                return Boolean.FALSE;
+            case BININT1:
+                return (long) (p[at + 1] & 0xff);
+            case BININT2:
+                return littleEndian(p, at + 1, 2);
+            case BININT:
+                return (long) (int) littleEndian(p, at + 1, 4);
+            case LONG1: {
+                int n = p[at + 1] & 0xff;
+                if (n > 8) {
+                    return NOT_SCALAR;
+                }
+                long value = littleEndian(p, at + 2, n);
+                return n == 0 ? 0L : value << (64 - 8 * n) >> (64 - 8 * n);     // sign-extended
+            }
+            case BINFLOAT: {
+                long bits = 0;
+                for (int i = 0; i < 8; i++) {
+                    bits = (bits << 8) | (p[at + 1 + i] & 0xff);
+                }
+                return Double.longBitsToDouble(bits);
+            }
+            default: {
+                String text = text(p, at, end);
+                return text != null ? text : NOT_SCALAR;
+            }
         }
     }
 

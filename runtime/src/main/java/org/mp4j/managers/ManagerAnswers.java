@@ -1,0 +1,96 @@
+package org.mp4j.managers;
+
+import java.nio.charset.StandardCharsets;
+import org.graalvm.polyglot.HostAccess;
+import org.mp4j.connection.FramedSocket;
+
+/**
+ * A proxy's side of a manager call on GraalPy: receives the server's answer and, when it is
+ * {@code ('#RETURN', x)} with x None, a bool, an int of 64 bits or a float (a put's, a
+ * setitem's, a qsize's, a get of a number), hands x over as it is; decoding the Latin-1 frame
+ * and unpickling it cost the client more than the whole request's Java work. Any other answer
+ * comes as {@link FramedSocket#recv} gives it, inside an {@link Other} so that Python can tell
+ * it from a value.
+ *
+ * <p>Answers read here, as mp4j's Java server, its Python server and CPython's write them:
+ * <pre>
+ *   PROTO p  [FRAME n]  (SHORT_)BINUNICODE '#RETURN' [memo]  value  TUPLE2 [memo]  STOP
+ *   value    NONE | NEWTRUE | NEWFALSE | BININT1 | BININT2 | BININT | LONG1 (n <= 8) | BINFLOAT
+ * </pre>
+ */
+public final class ManagerAnswers {
+    private static final byte[] RETURN = "#RETURN".getBytes(StandardCharsets.US_ASCII);
+    private static final Object NOT_A_VALUE = PickleOps.NOT_SCALAR;
+
+    /** An answer that is not one of the values above: a Latin-1 String, a byte[] or an Integer, as recv gives it. */
+    public static final class Other {
+        private final Object message;
+
+        Other(Object message) {
+            this.message = message;
+        }
+
+        @HostAccess.Export
+        public Object message() {
+            return message;
+        }
+    }
+
+    /** The next answer on {@code frames}: its value (see the class comment), or an {@link Other}. */
+    @HostAccess.Export
+    public Object receive(FramedSocket frames, int waitMillis) {
+        Object message = frames.receive(-1, waitMillis, true);
+        if (message instanceof byte[] frame) {
+            Object value = returned(frame);
+            if (value != NOT_A_VALUE) {
+                return value;
+            }
+            return new Other(FramedSocket.forPython(frame));
+        }
+        return new Other(message);
+    }
+
+    /** The x of an answer {@code ('#RETURN', x)} in {@code frame} (null for None), or NOT_A_VALUE. */
+    static Object returned(byte[] frame) {
+        int n = frame.length;
+        if (n < 12 || n > 64 || (frame[0] & 0xff) != PickleOps.PROTO || frame[n - 1] != PickleOps.STOP) {
+            return NOT_A_VALUE;
+        }
+        int at = 2;
+        if ((frame[at] & 0xff) == PickleOps.FRAME) {
+            at += 9;
+        }
+        int end = at < n ? PickleOps.end(frame, at, n) : -1;
+        if (end < 0 || !RETURN_TEXT.equals(PickleOps.text(frame, at, end))) {
+            return NOT_A_VALUE;
+        }
+        at = skipMemo(frame, end, n);
+        int valueAt = at;
+        end = at < n ? PickleOps.end(frame, at, n) : -1;
+        if (end < 0 || end >= n || (frame[end] & 0xff) != PickleOps.TUPLE2) {
+            return NOT_A_VALUE;
+        }
+        if (skipMemo(frame, end + 1, n) != n - 1) {
+            return NOT_A_VALUE;
+        }
+        return value(frame, valueAt, end);
+    }
+
+    private static final String RETURN_TEXT = new String(RETURN, StandardCharsets.US_ASCII);
+
+    private static int skipMemo(byte[] frame, int at, int n) {
+        if (at < n && PickleOps.memoWrite(frame[at] & 0xff)) {
+            int end = PickleOps.end(frame, at, n);
+            return end < 0 ? n : end;
+        }
+        return at;
+    }
+
+    private static Object value(byte[] frame, int at, int end) {
+        Object value = PickleOps.scalar(frame, at, end);
+        if (value == PickleOps.NONE_VALUE) {
+            return null;
+        }
+        return value instanceof String ? NOT_A_VALUE : value;
+    }
+}
