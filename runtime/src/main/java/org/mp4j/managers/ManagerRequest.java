@@ -211,13 +211,8 @@ final class ManagerRequest {
             }
             int pops = effect / 16;
             int pushes = effect % 16;
-            if (size < pops) {
+            if (size < pops || markIn(size - pops, size)) {
                 return false;
-            }
-            for (int i = size - pops; i < size; i++) {
-                if (kind[i] == MARK) {
-                    return false;
-                }
             }
             int base = size - pops;
             switch (op) {
@@ -262,13 +257,8 @@ final class ManagerRequest {
                 mark--;
             }
             int below = effect / 16;
-            if (mark < below) {
+            if (mark < below || markIn(mark - below, mark)) {
                 return false;
-            }
-            for (int i = mark - below; i < mark; i++) {
-                if (kind[i] == MARK) {
-                    return false;
-                }
             }
             int container = mark - below;
             switch (op) {
@@ -301,6 +291,16 @@ final class ManagerRequest {
                 default:                              // LIST, DICT, FROZENSET, INST, OBJ
                     return made(mark, start[mark], memoAt[mark], OBJECT, null);
             }
+        }
+
+        /** Whether a slot in [from, to) holds a mark (an opcode would take it for an object). */
+        private boolean markIn(int from, int to) {
+            for (int i = from; i < to; i++) {
+                if (kind[i] == MARK) {
+                    return true;
+                }
+            }
+            return false;
         }
 
         /** Replaces the entries from slot {@code from} up by one object whose opcodes began at {@code begin}. */
