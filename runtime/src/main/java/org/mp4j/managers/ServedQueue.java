@@ -1,9 +1,9 @@
 package org.mp4j.managers;
 
 import java.util.ArrayDeque;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BooleanSupplier;
 import org.graalvm.polyglot.HostAccess;
 
 /**
@@ -37,21 +37,8 @@ public final class ServedQueue {
     boolean put(byte[] standalone, boolean block, double timeoutSeconds) throws InterruptedException {
         lock.lock();
         try {
-            if (maxsize > 0 && items.size() >= maxsize) {
-                if (!block) {
-                    return false;
-                }
-                long nanos = nanos(timeoutSeconds);
-                while (items.size() >= maxsize) {
-                    if (nanos < 0) {
-                        notFull.await();
-                    } else if (nanos == 0) {
-                        return false;
-                    } else {
-                        nanos = notFull.awaitNanos(nanos);
-                        nanos = nanos <= 0 && items.size() >= maxsize ? 0 : Math.max(nanos, 1);
-                    }
-                }
+            if (!waitFor(notFull, () -> maxsize <= 0 || items.size() < maxsize, block, timeoutSeconds)) {
+                return false;
             }
             items.addLast(standalone);
             unfinishedTasks++;
@@ -66,21 +53,8 @@ public final class ServedQueue {
     byte[] get(boolean block, double timeoutSeconds) throws InterruptedException {
         lock.lock();
         try {
-            if (items.isEmpty()) {
-                if (!block) {
-                    return null;
-                }
-                long nanos = nanos(timeoutSeconds);
-                while (items.isEmpty()) {
-                    if (nanos < 0) {
-                        notEmpty.await();
-                    } else if (nanos == 0) {
-                        return null;
-                    } else {
-                        nanos = notEmpty.awaitNanos(nanos);
-                        nanos = nanos <= 0 && items.isEmpty() ? 0 : Math.max(nanos, 1);
-                    }
-                }
+            if (!waitFor(notEmpty, () -> !items.isEmpty(), block, timeoutSeconds)) {
+                return null;
             }
             byte[] item = items.removeFirst();
             notFull.signal();
@@ -175,6 +149,31 @@ public final class ServedQueue {
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * With the lock held: whether {@code ready} holds, now or (if {@code block}) within the
+     * timeout (seconds, negative for none), waiting on {@code signalled}.
+     */
+    private static boolean waitFor(Condition signalled, BooleanSupplier ready, boolean block, double timeoutSeconds)
+            throws InterruptedException {
+        if (ready.getAsBoolean()) {
+            return true;
+        }
+        if (!block) {
+            return false;
+        }
+        long nanos = nanos(timeoutSeconds);
+        while (!ready.getAsBoolean()) {
+            if (nanos < 0) {
+                signalled.await();
+            } else if (nanos == 0) {
+                return false;
+            } else {
+                nanos = Math.max(signalled.awaitNanos(nanos), 0);
+            }
+        }
+        return true;
     }
 
     private static long nanos(double seconds) {
