@@ -262,6 +262,13 @@ def a_manager_dict_keeps_pythons_key_semantics_and_order():
         d.clear()
         assert len(d) == 0 and d.items() == []
         expect_raise(KeyError, d.popitem)
+        if sys.version_info[0] < 3:         # a unicode key is the str of its ASCII text; the first one's type stays
+            py2 = m.dict()
+            py2['k'] = 1
+            py2[u'k'] = 2
+            py2[u'u'] = 3
+            assert py2['k'] == 2 and py2['u'] == 3 and len(py2) == 2
+            assert sorted((k, type(k).__name__) for k in py2.keys()) == [('k', 'str'), ('u', 'unicode')], py2.keys()
 
 
 def produce_both_ways(q, me, n):

@@ -78,6 +78,18 @@ def answer_reader():
     return runtime().managerAnswers().receive
 
 
+def request_server(objects, frames):
+    """A manager server connection's reader of requests (ServedObjects.serveRequests on its
+    socket_frames object): Java answers what it serves, the rest comes as recv gives it."""
+    serve = objects.serveRequests
+    return lambda: serve(frames)
+
+
+def java_item_bytes(holder, item):
+    """A Java byte[] that a manager's ServedQueue or ServedDict returned, as bytes."""
+    return large_item_bytes(holder, item)
+
+
 # The type of a Java null in Python (not None).
 JAVA_NULL = polyglot.ForeignNone
 

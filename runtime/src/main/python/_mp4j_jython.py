@@ -64,6 +64,18 @@ def socket_frames(sock):
 # Jython's socket module has no AF_UNIX sockets.
 UNIX_SOCKETS = False
 
+def request_server(objects, channel):
+    """A manager server connection's reader of requests (JythonFrameReader.serveRequests on its
+    channel): Java answers what it serves, the rest comes as frame_reader gives it."""
+    serve = JythonFrameReader(channel).serveRequests
+    return lambda: serve(objects)
+
+
+def java_item_bytes(holder, item):
+    """A Java byte[] that a manager's ServedQueue or ServedDict returned (an array here), as a str."""
+    return item.tostring()
+
+
 def answer_reader():
     """None: Jython's connections are channels, read by frame_reader (see the GraalPy bridge)."""
     return None

@@ -532,9 +532,13 @@ class SocketConnection(object):
         return self._loads_message(item.message())
 
     def _loads_message(self, item):
-        """The object in what FramedSocket.recv answered (or a manager's Java loop handed on)."""
-        if type(item) is _TEXT:
+        """The object in what FramedSocket.recv or frame_reader answered (or a manager's Java
+        loop handed on)."""
+        kind = type(item)
+        if kind is _TEXT:
             return loads(item.encode('latin-1'))
+        if kind is bytes:                       # Jython's channels: the message as a str
+            return loads(item)
         return loads(self._unusual_frame(item, -1))
 
     def poll(self, timeout=0.0):

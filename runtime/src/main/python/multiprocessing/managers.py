@@ -6,9 +6,9 @@ authkey, checked before anything is unpickled); a request is (id, method, args, 
 answer is ('#RETURN', value), ('#ERROR', exception), ('#TRACEBACK', text), ('#PROXY',
 (exposed, token)) or ('#UNSERIALIZABLE', text). A Manager's server is an mp4j child process
 (a JVM of its own); its objects are plain Python objects served by one thread per client
-connection, as in CPython, except on GraalPy a SyncManager's Queue, JoinableQueue and dict:
-those are held in Java as pickles, and each connection's thread lets Java answer their common
-calls first (_ServedQueue, _ServedDict; org.mp4j.managers.ServedObjects; README).
+connection, as in CPython, except a SyncManager's Queue, JoinableQueue and dict: those are
+held in Java as pickles, and each connection's thread lets Java answer their common calls
+first (_ServedQueue, _ServedDict; org.mp4j.managers.ServedObjects; README).
 
 Without an address a server listens where connection.Listener picks: as CPython on Linux, a
 Unix socket on GraalPy (a name in the abstract namespace, not a file), TCP on 127.0.0.1 on
@@ -197,12 +197,12 @@ class Server(object):
         # Looked up once: on GraalPy an attribute lookup costs ~0.4 us, several a request.
         recv, send, id_to_obj, stopping = conn.recv, conn.send, self.id_to_obj, self.stop_event.is_set
         objects = self.java_objects
-        if objects is not None and conn._frames is not None and conn._channel is None:
+        if objects is not None and conn._frames is not None:
             # Java answers the requests for the objects it serves and hands on the rest
-            serve_in_java, frames, loads_message = objects.serveRequests, conn._frames, conn._loads_message
+            serve_in_java, loads_message = bridge.request_server(objects, conn._frames), conn._loads_message
 
             def recv():
-                return loads_message(serve_in_java(frames))
+                return loads_message(serve_in_java())
         while not stopping():
             try:
                 request = recv()
@@ -927,9 +927,9 @@ class _ServedLock(object):
 
 
 def _new_served_objects():
-    """The Java table and request loop of a server's queues (ServedObjects), or None: on
-    Jython, or with MP4J_MANAGER_JAVA=0, every request is served in Python."""
-    if bridge.ENGINE != 'graalpy' or os.environ.get('MP4J_MANAGER_JAVA') == '0':
+    """The Java table and request loop of a server's queues and dicts (ServedObjects), or
+    None: with MP4J_MANAGER_JAVA=0 every request is served in Python."""
+    if os.environ.get('MP4J_MANAGER_JAVA') == '0':
         return None
     dumps = reduction.ForkingPickler.dumps
     return bridge.runtime().newServedObjects(bridge.java_bytes(dumps(('#ERROR', queue.Empty()))),
@@ -947,7 +947,7 @@ def _queue_seconds(block, timeout, checked=True):
 
 
 class Queue(object):      # named so: a call with wrong arguments says "Queue.get()", as CPython's
-    """What a manager's Queue() and JoinableQueue() serve on GraalPy: queue.Queue's methods over
+    """What a manager's Queue() and JoinableQueue() serve: queue.Queue's methods over
     a Java queue of pickles (managers.ServedQueue). The server's Java loop (ServedObjects) puts
     and gets for the common calls without coming here; these methods do the rest, on the same
     queue, so items keep their order whichever way they came."""
@@ -977,7 +977,7 @@ class Queue(object):      # named so: a call with wrong arguments says "Queue.ge
         item = self._queue.getPickle(bool(block), seconds)
         if item is None:
             raise queue.Empty
-        return reduction.loads(bridge.large_item_bytes(self._queue, item))
+        return reduction.loads(bridge.java_item_bytes(self._queue, item))
 
     def get_nowait(self):
         return self.get(False)
@@ -999,6 +999,8 @@ class Queue(object):      # named so: a call with wrong arguments says "Queue.ge
         self._queue.join()
 
     def __repr__(self):
+        if sys.version_info[0] < 3:
+            return '<Queue.Queue instance at %#x>' % id(self)
         return '<queue.Queue object at %#x>' % id(self)
 
 
@@ -1006,14 +1008,36 @@ _ServedQueue = Queue
 del Queue
 
 
-def _java_key(key):
-    """A dict key as ServedDict keeps it ('s' + a str, 'i' + an int), or None for any other."""
-    kind = type(key)
-    if kind is str:
-        return 's' + key
-    if kind in _int_types and kind is not bool and bridge.LONG_MIN <= key <= bridge.LONG_MAX:
-        return 'i%d' % key
-    return None
+if sys.version_info[0] >= 3:
+    def _java_key(key):
+        """A dict key as ServedDict keeps it ('s' + a str, 'i' + an int), or None for any other."""
+        kind = type(key)
+        if kind is str:
+            return 's' + key
+        if kind is int and bridge.LONG_MIN <= key <= bridge.LONG_MAX:
+            return 'i%d' % key
+        return None
+
+    def _python_key(key):
+        return key[1:] if key[0] == 's' else int(key[1:])
+else:
+    def _java_key(key):
+        """Python 2: an ASCII str and an int are kept ('s' + the str, 'i' + the int); a unicode
+        (equal to a str of the same ASCII text) or a long goes to Python, whose dict keeps
+        the first key's type (ServedObjects.dictKey)."""
+        kind = type(key)
+        if kind is str:
+            try:
+                key.decode('ascii')
+            except UnicodeDecodeError:
+                return None
+            return 's' + key
+        if kind is int:
+            return 'i%d' % key
+        return None
+
+    def _python_key(key):
+        return str(key[1:]) if key[0] == 's' else int(key[1:])
 
 
 def _check_arguments(name, args):
@@ -1024,12 +1048,8 @@ def _check_arguments(name, args):
         raise TypeError('%s expected at most 2 arguments, got %d' % (name, len(args)))
 
 
-def _python_key(key):
-    return key[1:] if key[0] == 's' else int(key[1:])
-
-
 class _ServedDict(object):
-    """What a manager's dict() serves on GraalPy: a dict whose entries live in Java
+    """What a manager's dict() serves: a dict whose entries live in Java
     (managers.ServedDict) while every key is a str or an int, so that the server's Java loop
     answers the item calls. These methods do the rest, under one lock; the first other key
     moves every entry into a Python dict for good, and from then on they use that."""
@@ -1048,7 +1068,7 @@ class _ServedDict(object):
         self._objects.forget(ident)
 
     def _value(self, item):
-        return reduction.loads(bridge.large_item_bytes(self._java, item))
+        return reduction.loads(bridge.java_item_bytes(self._java, item))
 
     @staticmethod
     def _pickled(value):
@@ -1107,6 +1127,8 @@ class _ServedDict(object):
     def __len__(self):
         with self._lock:
             return len(self._dict) if self._dict is not None else self._java.size()
+
+    has_key = __contains__                  # Python 2's DictProxy exposes it
 
     def __iter__(self):
         return iter(self.keys())
@@ -1202,7 +1224,7 @@ def _ManagedDict(*args, **kwds):
 
 def _ManagedQueue(maxsize=0):
     """What SyncManager's Queue and JoinableQueue make in the server: a _ServedQueue where the
-    server serves in Java, else (Jython; a maxsize that is not an int) a queue.Queue."""
+    server serves in Java, else (MP4J_MANAGER_JAVA=0; a maxsize that is not an int) a queue.Queue."""
     server = getattr(process.current_process(), '_manager_server', None)
     objects = getattr(server, 'java_objects', None)
     if objects is None or isinstance(maxsize, bool) or not isinstance(maxsize, _int_types) \

@@ -155,7 +155,7 @@ public final class Mp4jRuntime implements AutoCloseable {
      */
     @HostAccess.Export
     public ServedObjects newServedObjects(byte[] emptyError, byte[] fullError) {
-        return new ServedObjects(emptyError, fullError);
+        return new ServedObjects(emptyError, fullError, engine == EngineKind.JYTHON);
     }
 
     /** A new named semaphore with {@code value}, for Lock, Semaphore, Event and the rest. */

@@ -35,7 +35,7 @@ import org.mp4j.synchronize.SpinWait;
  *   incoming  bytes read but not yet returned: [position, limit) of a direct buffer of 64 KiB
  * </pre>
  */
-public final class FramedChannel implements AutoCloseable {
+public final class FramedChannel implements MessageFrames, AutoCloseable {
     public static final int EBADF = 9;
     public static final int EPIPE = 32;
     public static final int ECONNRESET = 104;
@@ -94,6 +94,7 @@ public final class FramedChannel implements AutoCloseable {
     }
 
     /** Sends {@code message} as one frame; 0, or the errno that stopped it. */
+    @Override
     public int send(byte[] message) {
         synchronized (sending) {
             if (closed) {
@@ -131,10 +132,16 @@ public final class FramedChannel implements AutoCloseable {
      * negative; nothing read), else an errno. A frame that began is read whole.
      */
     public Object recv(long maxLength, int waitMillis) {
+        return receive(maxLength, waitMillis, true);
+    }
+
+    /** {@link #recv}; one that does not {@code spinFirst} sleeps at once while nothing came. */
+    @Override
+    public Object receive(long maxLength, int waitMillis, boolean spinFirst) {
         synchronized (receiving) {
             try {
                 if (!incoming.hasRemaining()) {
-                    long got = readAhead(waitMillis);
+                    long got = readAhead(waitMillis, spinFirst);
                     if (got == 0) {
                         return FramedSocket.WAITING;
                     }
@@ -182,7 +189,7 @@ public final class FramedChannel implements AutoCloseable {
                 return true;
             }
             try {
-                return readAhead(timeoutMillis) != 0;
+                return readAhead(timeoutMillis, true) != 0;
             } catch (IOException | ClosedSelectorException e) {
                 return true;
             }
@@ -191,15 +198,16 @@ public final class FramedChannel implements AutoCloseable {
 
     /**
      * With nothing buffered: reads what comes within {@code waitMillis} (negative: for ever),
-     * spinning first. The bytes read (0: none came in time), or -1 at the end of the stream.
+     * spinning first if {@code spinFirst}. The bytes read (0: none came in time), or -1 at the
+     * end of the stream.
      */
-    private long readAhead(int waitMillis) throws IOException {
+    private long readAhead(int waitMillis, boolean spinFirst) throws IOException {
         long began = System.nanoTime();
         int n = readMore();
         if (n != 0 || waitMillis == 0) {
             return n;
         }
-        if (spin.enabled()) {
+        if (spinFirst && spin.enabled()) {
             long deadline = spin.deadline(began);
             if (waitMillis > 0) {
                 deadline = Math.min(deadline, began + waitMillis * 1_000_000L);
@@ -221,7 +229,9 @@ public final class FramedChannel implements AutoCloseable {
             awaitReadable(left);
             n = readMore();
             if (n != 0) {
-                spin.slept(began);
+                if (spinFirst) {
+                    spin.slept(began);
+                }
                 return n;
             }
         }

@@ -37,7 +37,7 @@ import org.mp4j.synchronize.SpinWait;
  *   pollfd   0 int fd   4 short events   6 short revents      (8 bytes, for poll(2))
  * </pre>
  */
-public final class FramedSocket {
+public final class FramedSocket implements MessageFrames {
     /** {@link #recv} answers these (Integers) instead of a message. Other Integers are errnos. */
     public static final int EOF = 0;
     public static final int EOF_IN_MESSAGE = -1;
@@ -88,6 +88,7 @@ public final class FramedSocket {
 
     /** Sends {@code message} as one frame; 0, or the errno that stopped it (e.g. EPIPE). */
     @HostAccess.Export
+    @Override
     public int send(byte[] message) {
         synchronized (sending) {
             long size = HEADER + (long) message.length;
@@ -143,6 +144,7 @@ public final class FramedSocket {
      * receive that does not {@code spinFirst} sleeps at once: a server waiting for its next
      * request must leave the cores to the clients that make them.
      */
+    @Override
     public Object receive(long maxLength, int waitMillis, boolean spinFirst) {
         synchronized (receiving) {
             long began = System.nanoTime();

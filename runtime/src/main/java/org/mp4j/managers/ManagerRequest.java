@@ -118,6 +118,11 @@ final class ManagerRequest {
         return scalarAt(args[2 * i], i + 1 < argCount() ? args[2 * i + 2] : args[args.length - 1]);
     }
 
+    /** The first opcode of positional argument {@code i}: which kind of value a scalar came from. */
+    int argOpcode(int i) {
+        return frame[args[2 * i]] & 0xff;
+    }
+
     /** Positional argument {@code i} cut out as a standalone pickle ({@link StandalonePickle}), or null. */
     byte[] item(int i) {
         int end = i + 1 < argCount() ? args[2 * i + 2] : args[args.length - 1];

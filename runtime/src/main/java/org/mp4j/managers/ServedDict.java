@@ -7,7 +7,8 @@ import java.util.Map;
 import org.graalvm.polyglot.HostAccess;
 
 /**
- * The dict behind a {@code SyncManager.dict()} on GraalPy while all its keys are str or int:
+ * The dict behind a {@code SyncManager.dict()} while all its keys are str or int (Python 2:
+ * ASCII str or 32-bit int, see {@link ServedObjects#dictKey}):
  * insertion-ordered entries from a key to the standalone pickle of its value
  * ({@link StandalonePickle}). {@link ServedObjects} serves the common item calls in Java; the
  * server's Python object ({@code managers._ServedDict}) calls the exported methods for the rest.

@@ -6,27 +6,30 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.graalvm.polyglot.HostAccess;
 import org.mp4j.connection.FramedSocket;
+import org.mp4j.connection.MessageFrames;
 import org.mp4j.reduction.ScalarPickles;
 
 /**
  * The shared objects of one manager server that Java serves, and the loop that serves them:
- * each connection's thread runs {@link #serveRequests} (GraalPy releases its lock on Python
- * while a thread is in Java), which answers the requests it can and hands every other one to
- * the server's Python loop ({@code managers.Server.serve_client}), unread, as
- * {@link FramedSocket#recv} would have.
+ * each connection's thread runs {@link #serveRequests} (GraalPy; Jython reads through
+ * {@code JythonFrameReader.serveRequests}; both let other Python threads run meanwhile), which
+ * answers the requests it can and hands every other one to the server's Python loop
+ * ({@code managers.Server.serve_client}), unread, as {@link FramedSocket#recv} would have.
  *
- * <p>Why: on GraalPy without its JIT a request cost the server ~100 µs of interpreter work, and
- * a queue's put and get, served by two Python threads, handed the GIL over each time. Here a
- * request takes a few µs in Java: its pickle is walked ({@link ManagerRequest}), an item is kept
- * as the putter pickled it ({@link StandalonePickle}) and sent back inside the getter's answer.
+ * <p>Why: a request cost the server ~100 µs of interpreter work on GraalPy without its JIT
+ * (~250 µs on Jython), and a queue's put and get, served by two Python threads, handed the
+ * interpreter over each time. Here a request takes a few µs in Java: its pickle is walked
+ * ({@link ManagerRequest}), an item or value is kept as the client pickled it
+ * ({@link StandalonePickle}) and sent back inside the answer that returns it.
  *
- * <p>Served: {@link ServedQueue} (SyncManager's {@code Queue} and {@code JoinableQueue}), their
- * methods put, put_nowait, get, get_nowait, qsize, empty, full, task_done and join, when the
- * call is one of the common forms. Anything unusual (other argument forms, a timeout that is
- * negative or not a number, task_done called too often, an item whose pickle cannot be cut)
- * goes to Python, which answers as CPython's server does. An answer is
- * {@code ('#RETURN', value)}, or the {@code ('#ERROR', queue.Empty())} / {@code queue.Full()}
- * pickles that the Python side made once.
+ * <p>Served: {@link ServedQueue} (SyncManager's {@code Queue} and {@code JoinableQueue}): put,
+ * put_nowait, get, get_nowait, qsize, empty, full, task_done and join; {@link ServedDict}
+ * (SyncManager's {@code dict}): __setitem__, __getitem__, get, __contains__, __len__,
+ * __delitem__ and pop. Only the common forms of the calls: anything unusual (other argument
+ * forms, a timeout that is negative or not a number, task_done called too often, a missing
+ * key, an item whose pickle cannot be cut or that holds a proxy) goes to Python, which answers
+ * as CPython's server does. An answer is {@code ('#RETURN', value)}, or the
+ * {@code ('#ERROR', queue.Empty())} / {@code queue.Full()} pickles that the Python side made once.
  */
 public final class ServedObjects {
     private static final byte[] RETURN = "#RETURN".getBytes(StandardCharsets.US_ASCII);
@@ -35,15 +38,21 @@ public final class ServedObjects {
 
     private final byte[] emptyError;
     private final byte[] fullError;
+    private final boolean python2;
     private final ConcurrentHashMap<String, Served> served = new ConcurrentHashMap<>();
 
     private record Served(Object target, Set<String> methods) {
     }
 
-    /** {@code emptyError}, {@code fullError}: the pickles of ('#ERROR', queue.Empty()) and of queue.Full(). */
-    public ServedObjects(byte[] emptyError, byte[] fullError) {
+    /**
+     * {@code emptyError}, {@code fullError}: the pickles of ('#ERROR', queue.Empty()) and of
+     * queue.Full(); {@code python2}: the server runs Python 2 (Jython), whose dict keys are
+     * told apart by how they were pickled ({@link #dictKey}).
+     */
+    public ServedObjects(byte[] emptyError, byte[] fullError, boolean python2) {
         this.emptyError = emptyError.clone();
         this.fullError = fullError.clone();
+        this.python2 = python2;
     }
 
     /** A new queue (maxsize <= 0: no bound), served once {@link #serve} names it. */
@@ -83,6 +92,12 @@ public final class ServedObjects {
      */
     @HostAccess.Export
     public Object serveRequests(FramedSocket frames) {
+        Object message = serve(frames);
+        return message instanceof byte[] frame ? FramedSocket.forPython(frame) : message;
+    }
+
+    /** {@link #serveRequests} for Java callers (Jython's reader): the request for Python as a byte[], or an Integer. */
+    public Object serve(MessageFrames frames) {
         while (true) {
             Object got = frames.receive(-1, -1, false);
             if (!(got instanceof byte[] frame)) {
@@ -96,7 +111,7 @@ public final class ServedObjects {
                 done = null;
             }
             if (done == null) {
-                return FramedSocket.forPython(frame);
+                return frame;
             }
             if (done != 0) {
                 return done;
@@ -105,7 +120,7 @@ public final class ServedObjects {
     }
 
     /** Answers the request in {@code frame}: 0, the errno of a failed send, or null to leave it to Python. */
-    private Integer answer(FramedSocket frames, byte[] frame) throws InterruptedException {
+    private Integer answer(MessageFrames frames, byte[] frame) throws InterruptedException {
         ManagerRequest r = ManagerRequest.parse(frame);
         if (r == null) {
             return null;
@@ -151,7 +166,7 @@ public final class ServedObjects {
     }
 
     /** The item calls of a dict whose key is a str or an int; the rest, and missing keys, go to Python. */
-    private Integer answerDict(FramedSocket frames, ManagerRequest r, ServedDict d) {
+    private Integer answerDict(MessageFrames frames, ManagerRequest r, ServedDict d) {
         int n = r.argCount();
         if (r.keywordCount() != 0) {
             return null;
@@ -160,7 +175,7 @@ public final class ServedObjects {
             int size = n == 0 ? d.count() : -1;
             return size < 0 ? null : frames.send(returning(r.protocol, ScalarPickles.ofLong(size)));
         }
-        String key = n >= 1 ? dictKey(r.scalar(0)) : null;
+        String key = n >= 1 ? dictKey(r.scalar(0), r.argOpcode(0), python2) : null;
         if (key == null) {
             return null;
         }
@@ -208,19 +223,28 @@ public final class ServedObjects {
         }
     }
 
-    /** A dict key as {@link ServedDict} keeps it, or null for a key that needs Python's hashing. */
-    static String dictKey(Object scalar) {
-        if (scalar instanceof String s) {
+    /**
+     * A dict key as {@link ServedDict} keeps it, or null for a key that needs Python's hashing
+     * (or only looks like a str or int): on Python 3 a str or an int; on Python 2 an ASCII str
+     * or an int of 32 bits (a unicode or a long is left to Python, whose dict would keep its type).
+     */
+    static String dictKey(Object scalar, int opcode, boolean python2) {
+        boolean text = python2
+            ? opcode == PickleOps.SHORT_BINSTRING || opcode == PickleOps.BINSTRING
+            : opcode == PickleOps.SHORT_BINUNICODE || opcode == PickleOps.BINUNICODE || opcode == PickleOps.BINUNICODE8;
+        if (text && scalar instanceof String s) {
             return "s" + s;
         }
-        if (scalar instanceof Long l) {
+        boolean integer = opcode == PickleOps.BININT1 || opcode == PickleOps.BININT2 || opcode == PickleOps.BININT
+            || (!python2 && opcode == PickleOps.LONG1);
+        if (integer && scalar instanceof Long l) {
             return "i" + l;
         }
         return null;
     }
 
     /** put(item, block=True, timeout=None), or put_nowait(item) when {@code maxArgs} is 1. */
-    private Integer put(FramedSocket frames, ManagerRequest r, ServedQueue q, int maxArgs) throws InterruptedException {
+    private Integer put(MessageFrames frames, ManagerRequest r, ServedQueue q, int maxArgs) throws InterruptedException {
         int n = r.argCount();
         if (n < 1 || n > maxArgs || (maxArgs == 1 ? r.keywordCount() != 0 : !r.keywordsAmong("block", "timeout"))) {
             return null;
@@ -239,7 +263,7 @@ public final class ServedObjects {
     }
 
     /** get(block=True, timeout=None), or get_nowait() when {@code maxArgs} is 0. */
-    private Integer get(FramedSocket frames, ManagerRequest r, ServedQueue q, int maxArgs) throws InterruptedException {
+    private Integer get(MessageFrames frames, ManagerRequest r, ServedQueue q, int maxArgs) throws InterruptedException {
         int n = r.argCount();
         if (n > maxArgs || (maxArgs == 0 ? r.keywordCount() != 0 : !r.keywordsAmong("block", "timeout"))) {
             return null;

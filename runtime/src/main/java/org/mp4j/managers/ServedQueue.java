@@ -7,7 +7,7 @@ import java.util.function.BooleanSupplier;
 import org.graalvm.polyglot.HostAccess;
 
 /**
- * The queue behind a {@code SyncManager.Queue()} or {@code JoinableQueue()} on GraalPy: Python's
+ * The queue behind a {@code SyncManager.Queue()} or {@code JoinableQueue()}: Python's
  * {@code queue.Queue} (maxsize, blocking with timeouts, {@code task_done}/{@code join}) holding
  * standalone pickles ({@link StandalonePickle}) instead of objects. {@link ServedObjects} puts
  * and gets in Java, straight from and into the pickles of the requests and answers; the server's

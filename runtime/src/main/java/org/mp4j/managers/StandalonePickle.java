@@ -133,17 +133,19 @@ final class StandalonePickle {
      * cut ({@link #of} refused it), the reader unpickles the original bytes in one more step.
      */
     static byte[] wrapping(byte[] pickle) {
+        // Python 2 (a pickle of protocol 2 or less) reads the bytes as a str, Python 3 as bytes
+        boolean python2 = pickle.length < 2 || (pickle[0] & 0xff) != PickleOps.PROTO || pickle[1] <= 2;
         ByteArrayOutputStream out = new ByteArrayOutputStream(pickle.length + 32);
         out.write(PickleOps.PROTO);
-        out.write(3);
+        out.write(python2 ? 2 : 3);
         out.write(PickleOps.GLOBAL);
         out.writeBytes("pickle\nloads\n".getBytes(StandardCharsets.US_ASCII));
         int n = pickle.length;
         if (n < 0x100) {
-            out.write(PickleOps.SHORT_BINBYTES);
+            out.write(python2 ? PickleOps.SHORT_BINSTRING : PickleOps.SHORT_BINBYTES);
             out.write(n);
         } else {
-            out.write(PickleOps.BINBYTES);
+            out.write(python2 ? PickleOps.BINSTRING : PickleOps.BINBYTES);
             for (int i = 0; i < 4; i++) {
                 out.write(n >>> (8 * i));
             }
