@@ -503,12 +503,9 @@ class SocketConnection(object):
         if not self._readable:
             self._check_readable()              # raises: write-only after a bad message length
         item = self._take_frame(-1, self._wait_millis)
-        kind = type(item)
-        if kind is _TEXT:
+        if type(item) is _TEXT:
             return loads(item.encode('latin-1'))
-        if kind is bytes:                       # Jython's channels: the message as a str
-            return loads(item)
-        return loads(self._unusual_frame(item, -1))
+        return self._loads_message(item)
 
     def _call(self, request):
         """Sends a manager request and returns its answer, (kind, result). On GraalPy the
