@@ -1,6 +1,5 @@
 package org.mp4j.managers;
 
-import java.nio.charset.StandardCharsets;
 import org.graalvm.polyglot.HostAccess;
 import org.mp4j.connection.FramedSocket;
 
@@ -19,7 +18,6 @@ import org.mp4j.connection.FramedSocket;
  * </pre>
  */
 public final class ManagerAnswers {
-    private static final byte[] RETURN = "#RETURN".getBytes(StandardCharsets.US_ASCII);
     private static final Object NOT_A_VALUE = PickleOps.NOT_SCALAR;
 
     /** An answer that is not one of the values above: a Latin-1 String, a byte[] or an Integer, as recv gives it. */
@@ -61,7 +59,7 @@ public final class ManagerAnswers {
             at += 9;
         }
         int end = at < n ? PickleOps.end(frame, at, n) : -1;
-        if (end < 0 || !RETURN_TEXT.equals(PickleOps.text(frame, at, end))) {
+        if (end < 0 || !"#RETURN".equals(PickleOps.text(frame, at, end))) {
             return NOT_A_VALUE;
         }
         at = skipMemo(frame, end, n);
@@ -75,8 +73,6 @@ public final class ManagerAnswers {
         }
         return value(frame, valueAt, end);
     }
-
-    private static final String RETURN_TEXT = new String(RETURN, StandardCharsets.US_ASCII);
 
     private static int skipMemo(byte[] frame, int at, int n) {
         if (at < n && PickleOps.memoWrite(frame[at] & 0xff)) {

@@ -91,8 +91,7 @@ final class ManagerRequest {
     private static String text(byte[] frame, int[] children, int i) {
         int start = children[2 * i];
         int end = i + 1 < children.length / 2 ? children[2 * i + 2] : children[children.length - 1];
-        int opEnd = PickleOps.end(frame, start, end);
-        return opEnd > 0 && onlyMemoWrites(frame, opEnd, end) ? PickleOps.text(frame, start, opEnd) : null;
+        return scalarAt(frame, start, end) instanceof String text ? text : null;
     }
 
     private static boolean onlyMemoWrites(byte[] frame, int from, int to) {
@@ -115,7 +114,7 @@ final class ManagerRequest {
 
     /** Positional argument {@code i} as Boolean, Long, Double, String, {@link #NONE} or {@link #UNKNOWN}. */
     Object scalar(int i) {
-        return scalarAt(args[2 * i], i + 1 < argCount() ? args[2 * i + 2] : args[args.length - 1]);
+        return scalarAt(frame, args[2 * i], i + 1 < argCount() ? args[2 * i + 2] : args[args.length - 1]);
     }
 
     /** The first opcode of positional argument {@code i}: which kind of value a scalar came from. */
@@ -138,7 +137,7 @@ final class ManagerRequest {
         for (int k = 0; k < kwds[0]; k++) {
             int keyStart = kwds[1 + 5 * k];
             int keyEnd = kwds[1 + 5 * k + 2];
-            if (name.equals(scalarAt(keyStart, keyEnd))) {
+            if (name.equals(scalarAt(frame, keyStart, keyEnd))) {
                 return k;
             }
         }
@@ -158,11 +157,11 @@ final class ManagerRequest {
 
     /** Keyword argument {@code k} (from {@link #keyword}) as {@link #scalar} reads it. */
     Object keywordScalar(int k) {
-        return scalarAt(kwds[1 + 5 * k + 2], kwds[1 + 5 * k + 4]);
+        return scalarAt(frame, kwds[1 + 5 * k + 2], kwds[1 + 5 * k + 4]);
     }
 
     /** The scalar pickled in {@code frame[start, end)}: one opcode, then only memo writes. */
-    private Object scalarAt(int start, int end) {
+    private static Object scalarAt(byte[] frame, int start, int end) {
         int opEnd = PickleOps.end(frame, start, end);
         if (opEnd < 0 || !onlyMemoWrites(frame, opEnd, end)) {
             return UNKNOWN;

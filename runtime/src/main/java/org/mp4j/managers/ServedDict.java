@@ -68,7 +68,7 @@ public final class ServedDict {
     /** Sets {@code key} to the value of a whole pickle ({@code pickle.dumps}). */
     @HostAccess.Export
     public synchronized void set(String key, byte[] pickle) {
-        entries.put(key, standalone(pickle));
+        entries.put(key, StandalonePickle.ofAny(pickle));
     }
 
     @HostAccess.Export
@@ -90,7 +90,7 @@ public final class ServedDict {
     /** dict.setdefault: the value now at {@code key} (the old one, or the new one set from {@code pickle}). */
     @HostAccess.Export
     public synchronized byte[] setDefault(String key, byte[] pickle) {
-        return entries.computeIfAbsent(key, k -> standalone(pickle));
+        return entries.computeIfAbsent(key, k -> StandalonePickle.ofAny(pickle));
     }
 
     @HostAccess.Export
@@ -150,11 +150,6 @@ public final class ServedDict {
         System.arraycopy(item, 0, into, 0, item.length);
     }
 
-    private static byte[] standalone(byte[] pickle) {
-        byte[] standalone = StandalonePickle.of(pickle);
-        return standalone != null ? standalone : StandalonePickle.wrapping(pickle);
-    }
-
     /** Keys with the standalone pickles of their values, in order: a snapshot, or a batch to put. */
     public static final class Entries {
         private final List<String> keys = new ArrayList<>();
@@ -179,7 +174,7 @@ public final class ServedDict {
         @HostAccess.Export
         public void add(String key, byte[] pickle) {
             keys.add(key);
-            values.add(standalone(pickle));
+            values.add(StandalonePickle.ofAny(pickle));
         }
     }
 }

@@ -17,7 +17,7 @@ import org.mp4j.reduction.ScalarPickles;
  * ({@code managers.Server.serve_client}), unread, as {@link FramedSocket#recv} would have.
  *
  * <p>Why: a request cost the server ~100 µs of interpreter work on GraalPy without its JIT
- * (~250 µs on Jython), and a queue's put and get, served by two Python threads, handed the
+ * (75–100 µs on Jython), and a queue's put and get, served by two Python threads, handed the
  * interpreter over each time. Here a request takes a few µs in Java: its pickle is walked
  * ({@link ManagerRequest}), an item or value is kept as the client pickled it
  * ({@link StandalonePickle}) and sent back inside the answer that returns it.

@@ -79,14 +79,10 @@ public final class ServedQueue {
         }
     }
 
-    /** Python's put: a whole pickle of the item; 0 put, 1 full, -1 a pickle this queue cannot take. */
+    /** Python's put: a whole pickle of the item; 0 put, 1 full. */
     @HostAccess.Export
     public int putPickle(byte[] pickle, boolean block, double timeoutSeconds) throws InterruptedException {
-        byte[] standalone = StandalonePickle.of(pickle);
-        if (standalone == null) {
-            standalone = StandalonePickle.wrapping(pickle);
-        }
-        return put(standalone, block, timeoutSeconds) ? 0 : 1;
+        return put(StandalonePickle.ofAny(pickle), block, timeoutSeconds) ? 0 : 1;
     }
 
     /** Python's get: the standalone pickle of the item, or null if none came. */

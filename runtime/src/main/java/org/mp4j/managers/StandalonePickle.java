@@ -128,6 +128,12 @@ final class StandalonePickle {
         return cut(pickle, 2, n - 1, 0, pickle[1]);
     }
 
+    /** A whole pickle as a standalone one: {@link #of} it, else {@link #wrapping} it. */
+    static byte[] ofAny(byte[] pickle) {
+        byte[] standalone = of(pickle);
+        return standalone != null ? standalone : wrapping(pickle);
+    }
+
     /**
      * A standalone pickle of {@code pickle.loads(pickle)}: for a value whose own pickle cannot be
      * cut ({@link #of} refused it), the reader unpickles the original bytes in one more step.
