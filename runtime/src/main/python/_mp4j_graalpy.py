@@ -78,6 +78,12 @@ def answer_reader():
     return runtime().managerAnswers().receive
 
 
+def manager_caller():
+    """A manager proxy's sender of a request with up to two plain scalar arguments, which also
+    reads its answer (ManagerAnswers.call): the request is pickled in Java."""
+    return runtime().managerAnswers().call
+
+
 def request_server(objects, frames):
     """A manager server connection's reader of requests (ServedObjects.serveRequests on its
     socket_frames object): Java answers what it serves, the rest comes as recv gives it."""

@@ -129,6 +129,7 @@ def work_out(rounds=WORKOUT_ROUNDS):
     lock = Lock()
     event = Event()
     sockets = []
+    proxies = []        # manager_items': what managers.rehearsal_proxies made
 
     def queue_items():
         q.put(7)
@@ -165,9 +166,24 @@ def work_out(rounds=WORKOUT_ROUNDS):
         sockets[1].send(7)
         sockets[0].recv()
 
+    def manager_items():
+        if not proxies:
+            from multiprocessing import managers
+            proxies.append(managers.rehearsal_proxies())
+        if proxies[0] is not None:
+            shared_dict, shared_queue = proxies[0][:2]
+            shared_dict[7] = 7
+            shared_dict[7]
+            shared_dict['small'] = small
+            shared_dict['small']
+            shared_queue.put(7)
+            shared_queue.get()
+            shared_queue.put(small)
+            shared_queue.get()
+
     exercises = [queue_items, queue_large, pipe_items, locks]
     if bridge.UNIX_SOCKETS:
-        exercises.append(socket_items)
+        exercises.extend([socket_items, manager_items])
     wanted = bridge.runtime().workoutWanted     # false once somebody needs this child
     try:
         for i in range(rounds):
@@ -178,6 +194,8 @@ def work_out(rounds=WORKOUT_ROUNDS):
     finally:
         for conn in sockets + [a, b]:
             conn.close()
+        if proxies and proxies[0] is not None:
+            proxies[0][2]()
         for key in [k for k in list(util._finalizer_registry) if k not in before]:
             finalizer = util._finalizer_registry.get(key)
             if finalizer is not None:

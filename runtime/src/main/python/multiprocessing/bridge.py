@@ -4,21 +4,21 @@ try:
     from _mp4j_graalpy import runtime, installed_runtime, java_bytes
     from _mp4j_graalpy import item_getter, value_getter, TEXT, large_item_bytes, socket_frames, UNIX_SOCKETS
     from _mp4j_graalpy import BYTES_IN_JAVA, LARGE_BYTES, large_item_value, JAVA_ERRORS
-    from _mp4j_graalpy import adopt_interpreter_state, answer_reader, JAVA_NULL, request_server, java_item_bytes
+    from _mp4j_graalpy import adopt_interpreter_state, answer_reader, manager_caller, JAVA_NULL, request_server, java_item_bytes
     from _mp4j_graalpy import channel_listener, channel_address, channel_accept, channel_client, frame_reader
     ENGINE = 'graalpy'
 except ImportError:
     from _mp4j_jython import runtime, installed_runtime, java_bytes
     from _mp4j_jython import item_getter, value_getter, TEXT, large_item_bytes, socket_frames, UNIX_SOCKETS
     from _mp4j_jython import BYTES_IN_JAVA, LARGE_BYTES, large_item_value, JAVA_ERRORS
-    from _mp4j_jython import adopt_interpreter_state, answer_reader, JAVA_NULL, request_server, java_item_bytes
+    from _mp4j_jython import adopt_interpreter_state, answer_reader, manager_caller, JAVA_NULL, request_server, java_item_bytes
     from _mp4j_jython import channel_listener, channel_address, channel_accept, channel_client, frame_reader
     ENGINE = 'jython'
 
 __all__ = ['runtime', 'installed_runtime', 'java_bytes', 'item_getter', 'value_getter', 'TEXT', 'large_item_bytes',
            'socket_frames', 'UNIX_SOCKETS', 'JAVA_ERRORS', 'channel_listener', 'channel_address', 'channel_accept',
            'channel_client', 'frame_reader', 'ENGINE', 'BYTES_IN_JAVA', 'LARGE_BYTES', 'large_item_value',
-           'adopt_interpreter_state', 'answer_reader', 'JAVA_NULL', 'request_server', 'java_item_bytes']
+           'adopt_interpreter_state', 'answer_reader', 'manager_caller', 'JAVA_NULL', 'request_server', 'java_item_bytes']
 
 
 def python_bytes(text):

@@ -24,6 +24,9 @@ _SCALARS = bridge.SCALARS
 _LONG_MIN, _LONG_MAX = bridge.LONG_MIN, bridge.LONG_MAX
 _BYTES_IN_JAVA = bridge.BYTES_IN_JAVA
 _ANSWER_VALUES = (bool, int, float)     # what bridge.answer_reader hands over as is (and None)
+# The arguments bridge.manager_caller pickles in Java, by exact type (ScalarRequest's kinds)
+_CALL_ARG_KINDS = {int: 1, str: 3, float: 2, bool: 4, type(None): 0}
+_CALL_NOT_SENT = -100                   # ManagerAnswers.NOT_SENT
 _JAVA_NULL = bridge.JAVA_NULL
 
 __all__ = ['Pipe', 'Connection', 'wait', 'Listener', 'Client', 'SocketConnection']
@@ -378,7 +381,10 @@ class SocketConnection(object):
                 self._take_frame = self._frames.recv
         if self._frames is not None:
             self._send_frame = self._frames.send    # looked up once: a Java method lookup costs ~4 us
-        self._read_answer = bridge.answer_reader() if self._frames is not None and channel is None else None
+        if self._frames is not None and channel is None:
+            self._read_answer, self._call_with_scalars = bridge.answer_reader(), bridge.manager_caller()
+        else:
+            self._read_answer = self._call_with_scalars = None
         # Only the main thread gets a KeyboardInterrupt; a server's threads wait in one piece.
         main = threading.current_thread().name == 'MainThread'
         self._wait_millis = _FRAME_WAIT_MILLIS if main else -1
@@ -508,15 +514,38 @@ class SocketConnection(object):
         return self._loads_message(item)
 
     def _call(self, request):
-        """Sends a manager request and returns its answer, (kind, result). On GraalPy the
-        commonest answers, ('#RETURN', x) for a scalar x, are read in Java (bridge.answer_reader):
-        x comes as it is, without the Latin-1 text and the unpickling."""
+        """Sends a manager request and returns its answer, (kind, result). On GraalPy a request
+        whose arguments are at most two plain scalars is pickled in Java (bridge.manager_caller),
+        and the commonest answers, ('#RETURN', x) for a scalar x, are read in Java
+        (bridge.answer_reader): x comes as it is, without the Latin-1 text and the unpickling."""
         read = self._read_answer
         if read is None or self._frames is None:
             self.send(request)
             return self.recv()
         if not self._readable:
             self._check_readable()
+        ident, method, args, kwds = request
+        argc = len(args)
+        if argc <= 2 and not kwds:
+            a = b = None
+            kind_a = kind_b = 0
+            if argc:
+                a = args[0]
+                kind_a = _CALL_ARG_KINDS.get(type(a), -1)
+                if argc == 2:
+                    b = args[1]
+                    kind_b = _CALL_ARG_KINDS.get(type(b), -1)
+            if kind_a >= 0 and kind_b >= 0:
+                item = self._call_with_scalars(self._frames, self._wait_millis, ident, method,
+                                               argc, kind_a, a, kind_b, b)
+                kind = type(item)
+                if kind in _ANSWER_VALUES:
+                    return '#RETURN', item
+                if kind is _JAVA_NULL:
+                    return '#RETURN', None
+                item = item.message()
+                if item != _CALL_NOT_SENT:
+                    return self._loads_message(item)
         error = self._send_frame(dumps_for_java(request))
         if error:
             self._sent(error)

@@ -1319,3 +1319,42 @@ class SharedMemoryManager(BaseManager):
         sl = shared_memory.ShareableList(sequence)
         self._tracked(sl.shm)
         return sl
+
+
+def rehearsal_proxies():
+    """For a pool refill's workout (_mp4j_main.work_out): a dict proxy and a Queue proxy of a
+    server of this process's own (its Java loop, over a socket pair), so that a job's first
+    manager calls find the client's path already run. Returns (dict proxy, queue proxy, close),
+    or None where Java does not serve (MP4J_MANAGER_JAVA=0) or there are no Unix sockets."""
+    objects = _new_served_objects()
+    if objects is None or not bridge.UNIX_SOCKETS:
+        return None
+    import socket
+    ends = [connection.SocketConnection(s) for s in socket.socketpair()]
+    client, server = ends
+    if client._frames is None or server._frames is None:
+        for end in ends:
+            end.close()
+        return None
+    served_dict, served_queue = _ServedDict(objects, {}), _ServedQueue(objects, 0)
+    queue_methods = tuple(public_methods(served_queue))
+    served_dict._serve_in_java('rehearsal-dict', _DICT_METHODS)
+    served_queue._serve_in_java('rehearsal-queue', queue_methods)
+    # it ends at the client's close (the EOF), since every request made here is one Java answers
+    serving = threading.Thread(target=bridge.request_server(objects, server._frames),
+                               name='mp4j-rehearsal-server')
+    serving.daemon = True
+    serving.start()
+    address = ('mp4j-rehearsal', id(objects))
+    dict_proxy = DictProxy(Token('dict', address, 'rehearsal-dict'), 'pickle',
+                           authkey=b'', incref=False)
+    queue_proxy = MakeProxyType('AutoProxy[Queue]', queue_methods)(
+        Token('Queue', address, 'rehearsal-queue'), 'pickle', authkey=b'', incref=False)
+    dict_proxy._tls.connection = client     # the two proxies share it: one address
+
+    def close():
+        client.close()
+        serving.join(5)
+        server.close()
+        BaseProxy._address_to_local.pop(address, None)
+    return dict_proxy, queue_proxy, close

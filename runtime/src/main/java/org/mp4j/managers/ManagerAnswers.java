@@ -4,7 +4,8 @@ import org.graalvm.polyglot.HostAccess;
 import org.mp4j.connection.FramedSocket;
 
 /**
- * A proxy's side of a manager call on GraalPy: receives the server's answer and, when it is
+ * A proxy's side of a manager call on GraalPy: sends a request with plain scalar arguments
+ * pickled in Java ({@link #call}, {@link ScalarRequest}); receives the server's answer and, when it is
  * {@code ('#RETURN', x)} with x None, a bool, an int of 64 bits or a float (a put's, a
  * setitem's, a qsize's, a get of a number), hands x over as it is; decoding the Latin-1 frame
  * and unpickling it cost the client more than the whole request's Java work. Any other answer
@@ -32,6 +33,27 @@ public final class ManagerAnswers {
         public Object message() {
             return message;
         }
+    }
+
+    /** {@link #call}: the request was not sent; Python pickles and sends it. */
+    public static final int NOT_SENT = -100;
+    private static final Other NOT_SENT_ANSWER = new Other(NOT_SENT);
+
+    /**
+     * Sends the request {@code (ident, method, args, {})} whose {@code argc} arguments Python
+     * found to be plain scalars of the kinds given ({@link ScalarRequest}), and returns its
+     * answer as {@link #receive} does; or an {@link Other} holding {@link #NOT_SENT} where Java
+     * did not pickle it or its send failed (the connection is broken then, and Python's send of
+     * the same request raises the error).
+     */
+    @HostAccess.Export
+    public Object call(FramedSocket frames, int waitMillis, Object ident, Object method,
+                       int argc, int kindA, Object a, int kindB, Object b) {
+        byte[] request = ScalarRequest.of(ident, method, argc, kindA, a, kindB, b);
+        if (request == null || frames.send(request) != 0) {
+            return NOT_SENT_ANSWER;
+        }
+        return receive(frames, waitMillis);
     }
 
     /** The next answer on {@code frames}: its value (see the class comment), or an {@link Other}. */
