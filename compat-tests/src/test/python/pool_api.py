@@ -455,6 +455,8 @@ def multiprocessing_dummy_runs_the_api_on_threads():
     with dummy.Lock():
         pass
     assert isinstance(dummy.current_process(), threading.Thread)
+    if sys.version_info[0] < 3:             # Python 2's dummy has these two as well
+        assert dummy.TimeoutError is multiprocessing.TimeoutError and dummy.cpu_count() >= 1
 
 
 def process_pool_executor_runs_through_mp4j():

@@ -19,6 +19,9 @@ from threading import Lock, RLock, Semaphore, BoundedSemaphore, Condition, Event
 
 from .connection import Pipe
 
+if sys.version_info[0] < 3:             # Python 2's dummy offers them too (3's does not)
+    from multiprocessing import TimeoutError, cpu_count
+
 __all__ = ['Process', 'current_process', 'active_children', 'freeze_support', 'Lock',
            'RLock', 'Semaphore', 'BoundedSemaphore', 'Condition', 'Event', 'Queue',
            'Manager', 'Pipe', 'Pool', 'JoinableQueue']
