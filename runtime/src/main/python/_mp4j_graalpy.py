@@ -73,7 +73,7 @@ def socket_frames(sock):
 
 def answer_reader():
     """A manager proxy's reader of answers on a socket_frames object (ManagerAnswers.receive):
-    ('#RETURN', x) with x None (as JAVA_NULL), a bool, an int or a float comes as x, anything
+    ('#RETURN', x) with x None (as JAVA_NULL), a bool, an int, a float or a str comes as x, anything
     else inside an object whose message() is what FramedSocket.recv would have answered."""
     return runtime().managerAnswers().receive
 

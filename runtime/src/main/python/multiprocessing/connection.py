@@ -23,7 +23,7 @@ _TEXT = bridge.TEXT
 _SCALARS = bridge.SCALARS
 _LONG_MIN, _LONG_MAX = bridge.LONG_MIN, bridge.LONG_MAX
 _BYTES_IN_JAVA = bridge.BYTES_IN_JAVA
-_ANSWER_VALUES = (bool, int, float)     # what bridge.answer_reader hands over as is (and None)
+_ANSWER_VALUES = (bool, int, float, str)    # what bridge.answer_reader hands over as is (and None)
 # The arguments bridge.manager_caller pickles in Java, by exact type (ScalarRequest's kinds)
 _CALL_ARG_KINDS = {int: 1, str: 3, float: 2, bool: 4, type(None): 0}
 _CALL_NOT_SENT = -100                   # ManagerAnswers.NOT_SENT
@@ -516,7 +516,7 @@ class SocketConnection(object):
     def _call(self, request):
         """Sends a manager request and returns its answer, (kind, result). On GraalPy a request
         whose arguments are at most two plain scalars is pickled in Java (bridge.manager_caller),
-        and the commonest answers, ('#RETURN', x) for a scalar x, are read in Java
+        and the commonest answers, ('#RETURN', x) for a scalar or str x, are read in Java
         (bridge.answer_reader): x comes as it is, without the Latin-1 text and the unpickling."""
         read = self._read_answer
         if read is None or self._frames is None:

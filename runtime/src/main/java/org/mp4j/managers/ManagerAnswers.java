@@ -6,20 +6,23 @@ import org.mp4j.connection.FramedSocket;
 /**
  * A proxy's side of a manager call on GraalPy: sends a request with plain scalar arguments
  * pickled in Java ({@link #call}, {@link ScalarRequest}); receives the server's answer and, when it is
- * {@code ('#RETURN', x)} with x None, a bool, an int of 64 bits or a float (a put's, a
- * setitem's, a qsize's, a get of a number), hands x over as it is; decoding the Latin-1 frame
+ * {@code ('#RETURN', x)} with x None, a bool, an int of 64 bits, a float or a str of strict
+ * UTF-8 (a put's, a setitem's, a qsize's, a get of a number or a str), hands x over as it is; decoding the Latin-1 frame
  * and unpickling it cost the client more than the whole request's Java work. Any other answer
  * comes as {@link FramedSocket#recv} gives it, inside an {@link Other} so that Python can tell
  * it from a value.
  *
  * <p>Answers read here, as mp4j's Java server, its Python server and CPython's write them:
  * <pre>
- *   PROTO p  [FRAME n]  (SHORT_)BINUNICODE '#RETURN' [memo]  value  TUPLE2 [memo]  STOP
+ *   PROTO p  [FRAME n]  (SHORT_)BINUNICODE '#RETURN' [memo]  value [memo]  TUPLE2 [memo]  STOP
  *   value    NONE | NEWTRUE | NEWFALSE | BININT1 | BININT2 | BININT | LONG1 (n <= 8) | BINFLOAT
+ *            | SHORT_BINUNICODE | BINUNICODE | BINUNICODE8 (strict UTF-8: no lone surrogate)
  * </pre>
  */
 public final class ManagerAnswers {
     private static final Object NOT_A_VALUE = PickleOps.NOT_SCALAR;
+    /** The longest answer read here: a str of up to ~1000 bytes of UTF-8. */
+    private static final int MAX_ANSWER = 1040;
 
     /** An answer that is not one of the values above: a Latin-1 String, a byte[] or an Integer, as recv gives it. */
     public static final class Other {
@@ -73,7 +76,7 @@ public final class ManagerAnswers {
     /** The x of an answer {@code ('#RETURN', x)} in {@code frame} (null for None), or NOT_A_VALUE. */
     static Object returned(byte[] frame) {
         int n = frame.length;
-        if (n < 12 || n > 64 || (frame[0] & 0xff) != PickleOps.PROTO || frame[n - 1] != PickleOps.STOP) {
+        if (n < 12 || n > MAX_ANSWER || (frame[0] & 0xff) != PickleOps.PROTO || frame[n - 1] != PickleOps.STOP) {
             return NOT_A_VALUE;
         }
         int at = 2;
@@ -87,10 +90,11 @@ public final class ManagerAnswers {
         at = skipMemo(frame, end, n);
         int valueAt = at;
         end = at < n ? PickleOps.end(frame, at, n) : -1;
-        if (end < 0 || end >= n || (frame[end] & 0xff) != PickleOps.TUPLE2) {
+        int tupleAt = end < 0 ? n : skipMemo(frame, end, n);   // a str is memoized
+        if (tupleAt >= n || (frame[tupleAt] & 0xff) != PickleOps.TUPLE2) {
             return NOT_A_VALUE;
         }
-        if (skipMemo(frame, end + 1, n) != n - 1) {
+        if (skipMemo(frame, tupleAt + 1, n) != n - 1) {
             return NOT_A_VALUE;
         }
         return value(frame, valueAt, end);
@@ -109,6 +113,13 @@ public final class ManagerAnswers {
         if (value == PickleOps.NONE_VALUE) {
             return null;
         }
-        return value instanceof String ? NOT_A_VALUE : value;
+        if (value instanceof String) {
+            // a str; not a Python 2 str (BINSTRING), which Python 3 may unpickle as bytes
+            int op = frame[at] & 0xff;
+            boolean unicode = op == PickleOps.SHORT_BINUNICODE || op == PickleOps.BINUNICODE
+                || op == PickleOps.BINUNICODE8;
+            return unicode ? value : NOT_A_VALUE;
+        }
+        return value;
     }
 }
