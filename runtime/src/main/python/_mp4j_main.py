@@ -185,6 +185,10 @@ def work_out(rounds=WORKOUT_ROUNDS):
     if bridge.UNIX_SOCKETS:
         exercises.extend([socket_items, manager_items])
     wanted = bridge.runtime().workoutWanted     # false once somebody needs this child
+    if wanted():
+        from multiprocessing import spawn
+        script = os.environ.get('MP4J_MAIN_SCRIPT')
+        spawn.preparse_main_script(script and os.path.abspath(script))
     try:
         for i in range(rounds):
             for exercise in exercises:

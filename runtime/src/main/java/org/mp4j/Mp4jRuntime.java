@@ -1,5 +1,6 @@
 package org.mp4j;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BooleanSupplier;
@@ -50,12 +51,19 @@ public final class Mp4jRuntime implements AutoCloseable {
     private BooleanSupplier scratchWanted; // while a workout runs: whether to go on; guarded by this
     private List<AutoCloseable> jobObjects; // a job whose JVM may serve again: what it opened; guarded by this
     private volatile BootSigint bootSigint;  // a child's: Ctrl-C from its start() on
+    // the root's script (a child has it from its parent), for the children to parse ahead
+    private volatile String mainScript = System.getenv(ChildLauncher.MAIN_SCRIPT_ENV);
 
     private Mp4jRuntime(EngineKind engine, boolean child, int warmPoolSize) {
         this.engine = engine;
         this.child = child;
         this.warmPoolSize = warmPoolSize;
         this.jvmsServeAgain = engine == EngineKind.GRAALPY && !"0".equals(System.getenv("MP4J_REUSE"));
+    }
+
+    /** The root's script: its children's children are told it too (ChildLauncher). */
+    public void mainScript(Path script) {
+        mainScript = script.toAbsolutePath().toString();
     }
 
     /** Creates this JVM's runtime; called once, by the launcher or the child entry point. */
@@ -411,7 +419,7 @@ public final class Mp4jRuntime implements AutoCloseable {
         if (launcher == null) {
             control = new ControlServer();
             names.startTracker();
-            launcher = new ChildLauncher(engine, control, names.rootPid());
+            launcher = new ChildLauncher(engine, control, names.rootPid(), mainScript);
         }
         return launcher;
     }

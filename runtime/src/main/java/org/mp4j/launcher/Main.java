@@ -84,6 +84,7 @@ public final class Main {
         List<String> argv = new ArrayList<>(List.of(args).subList(i, args.length));
 
         Mp4jRuntime runtime = Mp4jRuntime.install(kind, false);
+        runtime.mainScript(script);
         boolean startsProcesses = ScriptScan.startsProcesses(script, source);
         if (startsProcesses) {
             runtime.prewarm();   // children boot while this JVM does

@@ -29,6 +29,8 @@ import org.mp4j.shm.SharedNames;
  * long as this JVM.
  */
 public final class ChildLauncher {
+    /** The environment variable that names the root's script to its descendants. */
+    public static final String MAIN_SCRIPT_ENV = "MP4J_MAIN_SCRIPT";
     private final EngineKind engine;
     private final ControlServer control;
     private final List<String> jvmArgs;
@@ -38,11 +40,13 @@ public final class ChildLauncher {
     private final BootPriority priority = new BootPriority();
 
     private final long rootPid;
+    private final String mainScript;      // the root's script, or null
 
-    public ChildLauncher(EngineKind engine, ControlServer control, long rootPid) {
+    public ChildLauncher(EngineKind engine, ControlServer control, long rootPid, String mainScript) {
         this.engine = engine;
         this.control = control;
         this.rootPid = rootPid;
+        this.mainScript = mainScript;
         this.jvmArgs = childJvmArgs(ManagementFactory.getRuntimeMXBean().getInputArguments(), engine);
     }
 
@@ -141,6 +145,10 @@ public final class ChildLauncher {
             .redirectOutput(ProcessBuilder.Redirect.INHERIT)
             .redirectError(ProcessBuilder.Redirect.INHERIT);
         pb.environment().put(SharedNames.ROOT_ENV, Long.toString(rootPid));
+        if (mainScript != null) {
+            // a pooled child parses it while it waits (spawn.preparse_main_script)
+            pb.environment().put(MAIN_SCRIPT_ENV, mainScript);
+        }
         try {
             ChildProcess child = new ChildProcess(pb.start(), token, !lowered.isEmpty());
             control.expect(child);

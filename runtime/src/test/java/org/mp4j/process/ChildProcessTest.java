@@ -20,7 +20,7 @@ class ChildProcessTest {
     static void start() {
         new SharedNames().startTracker();      // see WarmPoolTest.actAsTheTreesRoot
         control = new ControlServer();
-        launcher = new ChildLauncher(EngineKind.JYTHON, control, ProcessHandle.current().pid());
+        launcher = new ChildLauncher(EngineKind.JYTHON, control, ProcessHandle.current().pid(), null);
     }
 
     @AfterAll

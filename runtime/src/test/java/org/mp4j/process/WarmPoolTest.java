@@ -39,7 +39,7 @@ class WarmPoolTest {
     @Test
     void refillsBootInTheBackgroundUntilStartsMissTwice() throws Exception {
         try (ControlServer control = new ControlServer()) {
-            ChildLauncher launcher = new ChildLauncher(EngineKind.JYTHON, control, ProcessHandle.current().pid());
+            ChildLauncher launcher = new ChildLauncher(EngineKind.JYTHON, control, ProcessHandle.current().pid(), null);
             boolean lowers = launcher.lowersBackgroundChildren();
             try (WarmPool pool = new WarmPool(launcher, 1, 4)) {   // 4 cores: taken children never fill them here
                 pool.fill();
@@ -70,7 +70,7 @@ class WarmPoolTest {
     @Test
     void refillsBootInTheBackgroundWhileTakenChildrenBootOnEveryCore() throws Exception {
         try (ControlServer control = new ControlServer()) {
-            ChildLauncher launcher = new ChildLauncher(EngineKind.JYTHON, control, ProcessHandle.current().pid());
+            ChildLauncher launcher = new ChildLauncher(EngineKind.JYTHON, control, ProcessHandle.current().pid(), null);
             boolean lowers = launcher.lowersBackgroundChildren();
             try (WarmPool pool = new WarmPool(launcher, 1, 2)) {
                 pool.fill();
@@ -93,7 +93,7 @@ class WarmPoolTest {
     @Test
     void aChildRaisedTheMomentItIsLaunchedRunsAtNormalPriority() throws Exception {
         try (ControlServer control = new ControlServer()) {
-            ChildLauncher launcher = new ChildLauncher(EngineKind.JYTHON, control, ProcessHandle.current().pid());
+            ChildLauncher launcher = new ChildLauncher(EngineKind.JYTHON, control, ProcessHandle.current().pid(), null);
             assumeTrue(launcher.lowersBackgroundChildren(), "nice is not usable here: nothing is lowered");
             int own = nice(Path.of("/proc/self/stat"));
             List<ChildProcess> children = List.of(launcher.launch(true), launcher.launch(true));
