@@ -28,6 +28,16 @@ _ANSWER_VALUES = (bool, int, float, str)    # what bridge.answer_reader hands ov
 _CALL_ARG_KINDS = {int: 1, str: 3, float: 2, bool: 4, type(None): 0}
 _CALL_NOT_SENT = -100                   # ManagerAnswers.NOT_SENT
 _JAVA_NULL = bridge.JAVA_NULL
+_MANAGER_CALLS = []
+
+
+def _manager_call_methods():
+    """bridge.answer_reader() and bridge.manager_caller(), looked up once per process: a Java
+    method lookup costs ~4 us, and every socket connection is made with them."""
+    if not _MANAGER_CALLS:
+        _MANAGER_CALLS.extend((bridge.answer_reader(), bridge.manager_caller()))
+    return _MANAGER_CALLS
+
 
 __all__ = ['Pipe', 'Connection', 'wait', 'Listener', 'Client', 'SocketConnection']
 
@@ -382,7 +392,7 @@ class SocketConnection(object):
         if self._frames is not None:
             self._send_frame = self._frames.send    # looked up once: a Java method lookup costs ~4 us
         if self._frames is not None and channel is None:
-            self._read_answer, self._call_with_scalars = bridge.answer_reader(), bridge.manager_caller()
+            self._read_answer, self._call_with_scalars = _manager_call_methods()
         else:
             self._read_answer = self._call_with_scalars = None
         # Only the main thread gets a KeyboardInterrupt; a server's threads wait in one piece.
