@@ -51,8 +51,9 @@ public final class Mp4jRuntime implements AutoCloseable {
     private BooleanSupplier scratchWanted; // while a workout runs: whether to go on; guarded by this
     private List<AutoCloseable> jobObjects; // a job whose JVM may serve again: what it opened; guarded by this
     private volatile BootSigint bootSigint;  // a child's: Ctrl-C from its start() on
-    // the root's script (a child has it from its parent), for the children to parse ahead
-    private volatile String mainScript = System.getenv(ChildLauncher.MAIN_SCRIPT_ENV);
+    // the root's script, for the children to parse ahead; null in a child (its children
+    // inherit the variable that names it, see ChildLauncher)
+    private volatile String mainScript;
 
     private Mp4jRuntime(EngineKind engine, boolean child, int warmPoolSize) {
         this.engine = engine;
@@ -61,7 +62,7 @@ public final class Mp4jRuntime implements AutoCloseable {
         this.jvmsServeAgain = engine == EngineKind.GRAALPY && !"0".equals(System.getenv("MP4J_REUSE"));
     }
 
-    /** The root's script: its children's children are told it too (ChildLauncher). */
+    /** The root's script, named to every child of the tree (ChildLauncher.MAIN_SCRIPT_ENV). */
     public void mainScript(Path script) {
         mainScript = script.toAbsolutePath().toString();
     }

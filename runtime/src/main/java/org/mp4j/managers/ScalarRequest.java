@@ -1,6 +1,8 @@
 package org.mp4j.managers;
 
-import java.util.Arrays;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import org.mp4j.reduction.ScalarPickles;
 
 /**
  * A proxy's manager request {@code (ident, method, args, {})} pickled in Java, for the calls
@@ -23,7 +25,7 @@ import java.util.Arrays;
  *   '}'                      EMPTY_DICT: the kwds
  *   't'                      TUPLE: (ident, method, args, kwds)
  *   '.'                      STOP
- *   argument  'N' | 0x88 | 0x89 | 'K' u8 | 'M' u16le | 'J' s32le | 0x8a n s{n}le | 'G' f64be | 'X' ...
+ *   argument  'N' | 0x88 | 0x89 | an int or float as ScalarPickles writes it | 'X' ...
  * </pre>
  * A str is written only when it holds no surrogate: Java's UTF-16 cannot tell a pair of
  * surrogate code points of Python's from the one character they encode.
@@ -35,8 +37,7 @@ final class ScalarRequest {
     static final int STR = 3;
     static final int BOOL = 4;
 
-    private byte[] out = new byte[64];
-    private int size;
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream(64);
 
     private ScalarRequest() {
     }
@@ -61,7 +62,7 @@ final class ScalarRequest {
         request.put(PickleOps.EMPTY_DICT);
         request.put(PickleOps.TUPLE);
         request.put(PickleOps.STOP);
-        return Arrays.copyOf(request.out, request.size);
+        return request.out.toByteArray();
     }
 
     private boolean argument(int kind, Object value) {
@@ -82,7 +83,7 @@ final class ScalarRequest {
                         || value instanceof Byte)) {
                     return false;       // a BigInteger: pickled in Python
                 }
-                integer(((Number) value).longValue());
+                opcodeOf(ScalarPickles.ofLong(((Number) value).longValue()));
                 return true;
             }
             case FLOAT -> {
@@ -90,11 +91,7 @@ final class ScalarRequest {
                     return false;
                 }
                 // exact: a number GraalPy narrowed from a double holds the double's value
-                long bits = Double.doubleToRawLongBits(number.doubleValue());
-                put(PickleOps.BINFLOAT);
-                for (int shift = 56; shift >= 0; shift -= 8) {
-                    put((int) (bits >>> shift));
-                }
+                opcodeOf(ScalarPickles.ofDouble(number.doubleValue()));
                 return true;
             }
             case STR -> {
@@ -106,67 +103,26 @@ final class ScalarRequest {
         }
     }
 
-    /** What CPython's protocol 2 writes for an int: the smallest of the four forms. */
-    private void integer(long value) {
-        if (value >= 0 && value < 0x100) {
-            put(PickleOps.BININT1);
-            put((int) value);
-        } else if (value >= 0 && value < 0x10000) {
-            put(PickleOps.BININT2);
-            put((int) value);
-            put((int) (value >>> 8));
-        } else if (value >= Integer.MIN_VALUE && value <= Integer.MAX_VALUE) {
-            put(PickleOps.BININT);
-            for (int shift = 0; shift < 32; shift += 8) {
-                put((int) (value >>> shift));
-            }
-        } else {
-            // two's complement, little-endian, the fewest bytes that keep the sign
-            int bits = 64 - Long.numberOfLeadingZeros(value >= 0 ? value : ~value);
-            int n = Math.min(8, bits / 8 + 1);
-            put(PickleOps.LONG1);
-            put(n);
-            for (int i = 0; i < n; i++) {
-                put((int) (value >>> (8 * i)));
-            }
-        }
+    /** The opcode of a protocol 2 scalar pickle ({@link ScalarPickles}): it without PROTO and STOP. */
+    private void opcodeOf(byte[] pickle) {
+        out.write(pickle, 2, pickle.length - 3);
     }
 
-    /** BINUNICODE: the UTF-8 of {@code s}; false (nothing usable written) if it holds a surrogate. */
+    /** BINUNICODE: the UTF-8 of {@code s}; false (nothing written) if it holds a surrogate. */
     private boolean text(String s) {
-        int length = s.length();
-        int lengthAt = size + 1;
+        if (s.chars().anyMatch(c -> Character.isSurrogate((char) c))) {
+            return false;
+        }
+        byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
         put(PickleOps.BINUNICODE);
         for (int i = 0; i < 4; i++) {
-            put(0);
+            put(utf8.length >>> (8 * i));
         }
-        int start = size;
-        for (int i = 0; i < length; i++) {
-            char c = s.charAt(i);
-            if (c < 0x80) {
-                put(c);
-            } else if (c < 0x800) {
-                put(0xc0 | (c >> 6));
-                put(0x80 | (c & 0x3f));
-            } else if (Character.isSurrogate(c)) {
-                return false;
-            } else {
-                put(0xe0 | (c >> 12));
-                put(0x80 | ((c >> 6) & 0x3f));
-                put(0x80 | (c & 0x3f));
-            }
-        }
-        int n = size - start;
-        for (int i = 0; i < 4; i++) {
-            out[lengthAt + i] = (byte) (n >>> (8 * i));
-        }
+        out.writeBytes(utf8);
         return true;
     }
 
     private void put(int b) {
-        if (size == out.length) {
-            out = Arrays.copyOf(out, size * 2);
-        }
-        out[size++] = (byte) b;
+        out.write(b);
     }
 }

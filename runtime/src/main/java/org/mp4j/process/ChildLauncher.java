@@ -40,7 +40,7 @@ public final class ChildLauncher {
     private final BootPriority priority = new BootPriority();
 
     private final long rootPid;
-    private final String mainScript;      // the root's script, or null
+    private final String mainScript;      // the root's script; null in a child, whose children inherit it
 
     public ChildLauncher(EngineKind engine, ControlServer control, long rootPid, String mainScript) {
         this.engine = engine;
@@ -146,7 +146,8 @@ public final class ChildLauncher {
             .redirectError(ProcessBuilder.Redirect.INHERIT);
         pb.environment().put(SharedNames.ROOT_ENV, Long.toString(rootPid));
         if (mainScript != null) {
-            // a pooled child parses it while it waits (spawn.preparse_main_script)
+            // a pooled child parses it while it waits (spawn.preparse_main_script); the
+            // variable passes on to the child's children with the rest of its environment
             pb.environment().put(MAIN_SCRIPT_ENV, mainScript);
         }
         try {
