@@ -450,12 +450,17 @@ class LauncherTest {
     private Interrupted interruptOnce(Path script, String marker) throws Exception {
         Path out = dir.resolve("out.txt");
         Path err = dir.resolve("err.txt");
-        Process p = new ProcessBuilder("python3", "-c",
+        ProcessBuilder pb = new ProcessBuilder("python3", "-c",
                 "import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); os.setsid(); "
                     + "os.execv(sys.argv[1], sys.argv[1:])",
                 Mp4j.HOME.resolve("mp4j").toString(), script.toString())
             .directory(dir.toFile()).redirectOutput(out.toFile()).redirectError(err.toFile())
-            .redirectInput(new java.io.File("/dev/null")).start();
+            .redirectInput(new java.io.File("/dev/null"));
+        // Buffered, as the scripts expect: with CI's PYTHONUNBUFFERED=1 a print() went out in two
+        // writes, and another process's line landed between a line and its newline.
+        pb.environment().remove("PYTHONUNBUFFERED");
+        pb.environment().remove("PYTHONIOENCODING");
+        Process p = pb.start();
         long t0 = System.nanoTime();
         long deadline = t0 + Duration.ofSeconds(240).toNanos();
         while (p.isAlive() && System.nanoTime() < deadline && !Files.readString(out).contains(marker)) {
