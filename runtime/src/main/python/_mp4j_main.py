@@ -94,9 +94,15 @@ def std_streams_unbuffered():
     return _unbuffered[0]
 
 
+def prepare_for_job():
+    """Only what a job cannot start without: a child whose job is already waiting (a spawn
+    start, or a start the warm pool could not serve) imports what the job needs as it runs."""
+    configure_std_streams(bool(os.environ.get('PYTHONUNBUFFERED')))
+
+
 def warm_up():
     """Imports what every process needs, so that a job starts at once."""
-    configure_std_streams(bool(os.environ.get('PYTHONUNBUFFERED')))
+    prepare_for_job()
     for name in MODULES_EVERY_PROCESS_NEEDS:
         __import__(name)
     import ast

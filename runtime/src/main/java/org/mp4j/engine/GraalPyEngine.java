@@ -91,6 +91,11 @@ public final class GraalPyEngine implements PythonEngine {
     }
 
     @Override
+    public void prepareForJob() {
+        main.getMember("prepare_for_job").executeVoid();
+    }
+
+    @Override
     public void workOut() {
         main.getMember("work_out").executeVoid();
     }

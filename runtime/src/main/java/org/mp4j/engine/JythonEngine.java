@@ -48,6 +48,11 @@ public final class JythonEngine implements PythonEngine {
     }
 
     @Override
+    public void prepareForJob() {
+        main.invoke("prepare_for_job");
+    }
+
+    @Override
     public void workOut() {
         main.invoke("work_out");
     }

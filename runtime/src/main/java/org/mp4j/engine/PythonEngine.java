@@ -11,6 +11,12 @@ public interface PythonEngine extends AutoCloseable {
     /** Imports what every process needs, so that a job starts without delay. */
     void warmUp();
 
+    /**
+     * Sets up only what a job cannot run without, for a child whose job is already waiting: a
+     * warm-up ahead of it would only delay it (a job imports what it needs as it runs).
+     */
+    void prepareForJob();
+
     /** Runs the IPC paths a job most often takes, so that the JVM compiles them (a pooled child). */
     void workOut();
 

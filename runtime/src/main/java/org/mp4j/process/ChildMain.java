@@ -26,8 +26,9 @@ import sun.misc.Signal;
  *
  * <p>It connects to its parent first and says HELLO, so that from its first moment the end of
  * that connection (the parent died, even by SIGKILL) halts it and a start that takes it while
- * it boots can hand it the job at once; then warms its engine, exercises its IPC paths
- * while it boots in the background and nobody needs it, says READY, runs the job it is
+ * it boots can hand it the job at once; then warms its engine (a dedicated child, whose job
+ * is on its way, only sets up its standard streams), exercises its IPC paths while it boots
+ * in the background and nobody needs it, says READY, runs the job it is
  * given, reports the exit code and exits at once ({@link ImmediateExit}). SIGTERM ends it at
  * once with status 143, as a CPython child dies on SIGTERM without running cleanup.
  *
@@ -68,8 +69,13 @@ public final class ChildMain {
         // with MP4J_REUSE=0 no JVM serves twice, and none needs an engine of its own for that
         PythonEngine engine = kind.open(EngineSettings.fromEnvironment(PythonLib.locate(), false), runtime,
             runtime.jvmsServeAgain());
-        runtime.rehearseIpc();
-        engine.warmUp();
+        if (dedicated) {
+            // its job is on its way: rehearsing a start first would only delay that job
+            engine.prepareForJob();
+        } else {
+            runtime.rehearseIpc();
+            engine.warmUp();
+        }
         if (termIsDefault) {
             takeSigterm();
         } else {
