@@ -37,6 +37,7 @@ public final class ChildLauncher {
     private final ExecutorService forker = Executors.newSingleThreadExecutor(
         r -> Thread.ofPlatform().daemon().name("mp4j-forker").unstarted(r));
     static final Path SETPRIV = Path.of("/usr/bin/setpriv");
+    private static final int START_ATTEMPTS = 3;
     private final BootPriority priority = new BootPriority();
 
     private final long rootPid;
@@ -122,6 +123,24 @@ public final class ChildLauncher {
         }
     }
 
+    /**
+     * Starts the command, again if the start failed: a Ctrl-C reaches the whole foreground
+     * group, and one that hit the JDK's spawn helper before it ran the command failed the start
+     * ("Failed to exec spawn helper: ... signal: 2"; seen in a test that sends Ctrl-C while the
+     * pool refills). The command never ran then, so starting it again is safe.
+     */
+    private static Process start(ProcessBuilder pb) throws IOException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return pb.start();
+            } catch (IOException e) {
+                if (attempt == START_ATTEMPTS) {
+                    throw e;
+                }
+            }
+        }
+    }
+
     private ChildProcess launchHere(boolean background, boolean dedicated) {
         String token = UUID.randomUUID().toString();
         List<String> cmd = new ArrayList<>();
@@ -151,7 +170,7 @@ public final class ChildLauncher {
             pb.environment().put(MAIN_SCRIPT_ENV, mainScript);
         }
         try {
-            ChildProcess child = new ChildProcess(pb.start(), token, !lowered.isEmpty());
+            ChildProcess child = new ChildProcess(start(pb), token, !lowered.isEmpty());
             control.expect(child);
             child.onExit().thenRun(() -> control.forget(child));
             return child;
