@@ -456,11 +456,7 @@ class LauncherTest {
                 Mp4j.HOME.resolve("mp4j").toString(), script.toString())
             .directory(dir.toFile()).redirectOutput(out.toFile()).redirectError(err.toFile())
             .redirectInput(new java.io.File("/dev/null"));
-        // Buffered, as the scripts expect: with CI's PYTHONUNBUFFERED=1 a print() went out in two
-        // writes, and another process's line landed between a line and its newline.
-        pb.environment().remove("PYTHONUNBUFFERED");
-        pb.environment().remove("PYTHONIOENCODING");
-        Process p = pb.start();
+        Process p = Mp4j.withoutCallersStreamSettings(pb).start();
         long t0 = System.nanoTime();
         long deadline = t0 + Duration.ofSeconds(240).toNanos();
         while (p.isAlive() && System.nanoTime() < deadline && !Files.readString(out).contains(marker)) {

@@ -90,15 +90,24 @@ final class Mp4j {
         return runCommand(cmd, workDir, timeout, env, null);
     }
 
+    /**
+     * Only what a test asks for decides how a script's output is buffered and encoded, not the
+     * developer's or CI's own setting: with CI's PYTHONUNBUFFERED=1 a print() goes out in two
+     * writes, and another process's line can land between a line and its newline.
+     */
+    static ProcessBuilder withoutCallersStreamSettings(ProcessBuilder pb) {
+        pb.environment().remove("PYTHONUNBUFFERED");
+        pb.environment().remove("PYTHONIOENCODING");
+        return pb;
+    }
+
     static Run runCommand(List<String> cmd, Path dir, Duration timeout, Map<String, String> env, String stdin) {
         try {
             File out = File.createTempFile("mp4j-out", ".txt");
             File err = File.createTempFile("mp4j-err", ".txt");
             ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile())
                 .redirectOutput(out).redirectError(err);
-            // Only what a test asks for: the developer's or CI's own setting must not decide.
-            pb.environment().remove("PYTHONUNBUFFERED");
-            pb.environment().remove("PYTHONIOENCODING");
+            withoutCallersStreamSettings(pb);
             pb.environment().putAll(env);
             if (stdin == null) {
                 pb.redirectInput(new File("/dev/null"));
