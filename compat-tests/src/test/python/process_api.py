@@ -594,6 +594,42 @@ def cpu_count_authkey_sentinel_and_marker():
     multiprocessing.freeze_support()
 
 
+
+def raise_value_error():
+    raise ValueError('bad thread')
+
+
+def exit_thread():
+    sys.exit(3)
+
+
+@check
+def an_uncaught_exception_in_a_thread_is_printed_as_cpython_prints_it():
+    # GraalPy's _thread has no _excepthook of its own; mp4j's bridge gives it one
+    import threading
+    try:
+        from StringIO import StringIO           # Python 2: io's takes unicode only
+    except ImportError:
+        from io import StringIO
+    saved = sys.stderr
+    sys.stderr = captured = StringIO()
+    try:
+        for target, name in ((raise_value_error, 'loud'), (exit_thread, 'quiet')):
+            t = threading.Thread(target=target, name=name)
+            t.start()
+            t.join()
+    finally:
+        sys.stderr = saved
+    text = captured.getvalue()
+    assert text.startswith('Exception in thread loud:'), text
+    assert 'Traceback (most recent call last):' in text and 'in raise_value_error' in text, text
+    assert text.rstrip('\n').endswith('ValueError: bad thread'), text
+    if sys.version_info[0] >= 3:        # Jython 2.7 runs the traceback on from the first line
+        assert text.startswith('Exception in thread loud:\nTraceback'), text
+        assert text.endswith('ValueError: bad thread\n'), text
+    assert 'quiet' not in text, text            # SystemExit ends a thread silently
+
+
 CHANGED_AFTER_IMPORT = 'initial'
 
 if __name__ == '__main__':

@@ -133,3 +133,60 @@ def let_handlers_replace_ignore(signal_module):
     signal.__doc__ = jvm_signal.__doc__
     signal.lets_handlers_replace_ignore = True
     signal_module.signal = signal
+
+
+class _ExceptHookArgs(tuple):
+    """What threading hands its excepthook: (exc_type, exc_value, exc_traceback, thread),
+    made from one 4-item sequence, as CPython's _thread._ExceptHookArgs is."""
+    __slots__ = ()
+
+    def __new__(cls, seq):
+        seq = tuple(seq)
+        if len(seq) != 4:
+            raise TypeError('_thread._ExceptHookArgs() takes a 4-sequence (%d-sequence given)'
+                            % len(seq))
+        return tuple.__new__(cls, seq)
+
+    exc_type = property(lambda self: self[0])
+    exc_value = property(lambda self: self[1])
+    exc_traceback = property(lambda self: self[2])
+    thread = property(lambda self: self[3])
+
+    def __repr__(self):
+        return ('_thread._ExceptHookArgs(exc_type=%r, exc_value=%r, exc_traceback=%r, thread=%r)'
+                % tuple(self))
+
+
+def _excepthook(args):
+    """Prints a thread's uncaught exception as CPython's _thread._excepthook does: nothing for
+    SystemExit; else 'Exception in thread NAME:' and the traceback, on sys.stderr (or, when that
+    is None, on the stderr the thread kept). traceback is imported only when one comes."""
+    if args.exc_type is SystemExit:
+        return
+    import sys
+    stderr = sys.stderr
+    if stderr is None:
+        stderr = getattr(args.thread, '_stderr', None) if args.thread is not None else None
+        if stderr is None:
+            return
+    if args.thread is not None:
+        name = args.thread.name
+    else:
+        import _thread
+        name = _thread.get_ident()
+    stderr.write('Exception in thread %s:\n' % name)
+    stderr.flush()
+    import traceback
+    traceback.print_exception(args.exc_type, args.exc_value, args.exc_traceback, file=stderr)
+    stderr.flush()
+
+
+def give_thread_an_excepthook():
+    """GraalPy's _thread has no _excepthook: then `import threading` defines its own, for which
+    it imports traceback and with it linecache, tokenize and re, ~0.17 s of every process's
+    start on GraalPy's interpreter. With these in place threading imports none of them. Called
+    before anything imports threading."""
+    import _thread
+    if not hasattr(_thread, '_excepthook'):
+        _thread._excepthook = _excepthook
+        _thread._ExceptHookArgs = _ExceptHookArgs

@@ -3,9 +3,14 @@
 The Java engines call the functions here and nothing else, so both engines run a
 script and a child the same way.
 """
+import sys
+
+if getattr(sys, 'implementation', None) is not None and sys.implementation.name == 'graalpy':
+    import _mp4j_graalpy        # before anything imports threading
+    _mp4j_graalpy.give_thread_an_excepthook()
+
 import numbers
 import os
-import sys
 import types
 
 try:
@@ -14,7 +19,7 @@ except ImportError:                 # Python 2
     import __builtin__ as builtins
 
 MODULES_EVERY_PROCESS_NEEDS = (
-    'pickle', 'ast', 'traceback', 'threading', 'itertools', 'time', 'random', 'json', 'socket',
+    'pickle', 'ast', 'threading', 'itertools', 'time', 'random', 'json', 'socket',
     'multiprocessing', 'multiprocessing.process', 'multiprocessing.context',
     'multiprocessing.spawn', 'multiprocessing.popen_fork', 'multiprocessing.popen_spawn',
     'multiprocessing.popen_forkserver', 'multiprocessing.reduction', 'multiprocessing.util')

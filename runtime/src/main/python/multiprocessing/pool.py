@@ -15,8 +15,8 @@ import os
 import sys
 import threading
 import time
-import traceback
 import types
+# traceback is imported where an error is printed: on GraalPy it costs a worker ~0.1 s to import.
 
 try:
     import queue
@@ -155,6 +155,7 @@ def worker(inqueue, outqueue, initializer=None, initargs=(), maxtasks=None,
             result = (True, func(*args, **kwds))
         except Exception as e:
             if wrap_exception and func is not _helper_reraises_exception:
+                import traceback
                 e = ExceptionWithTraceback(e, traceback.format_exc())
             result = (False, _returnable(e))
         try:
@@ -347,6 +348,7 @@ class Pool(object):
             except Exception:
                 if self._state == TERMINATE:
                     break
+                import traceback
                 traceback.print_exc()
             self._wake.wait(_WORKER_CHECK)
             self._wake.clear()
@@ -394,6 +396,7 @@ class Pool(object):
                 # a result that does not unpickle here: its task is lost (its job and index are
                 # in the same pickle), but the others' results still come (CPython's handler
                 # thread died)
+                import traceback
                 traceback.print_exc()
                 continue
             if item is None:
@@ -404,6 +407,7 @@ class Pool(object):
                 try:
                     result._set(index, obj)
                 except Exception:
+                    import traceback
                     traceback.print_exc()
             if not self._cache:
                 self._wake.set()

@@ -11,12 +11,13 @@ Start methods differ only here:
   made (`namedtuple`), is defined again by its own statement alone, so that it can be a target
   or pickled as under CPython's fork.
 """
-import ast
 import copy
 import os
 import re
 import sys
 import types
+# ast is imported by the functions that use it: only the emulated fork parses the script, and a
+# spawn child would spend tens of ms of its start importing it.
 
 import _mp4j_main
 
@@ -430,6 +431,7 @@ class _NestedDefinition(object):
         self.flags = flags
 
     def _exec(self, node, namespace):
+        import ast
         module = ast.Module(body=[node])
         if sys.version_info >= (3, 8):
             module.type_ignores = []
@@ -469,6 +471,7 @@ def preparse_main_script(path):
     """Parses the script at `path` and compiles its top-level definitions, for the emulated
     fork's rebuild of __main__ (main_statements, _exec_source) to find them done: a start
     then takes them if the script is still the same, byte for byte."""
+    import ast
     if not path or path in _parsed:
         return
     try:
@@ -489,6 +492,7 @@ def preparse_main_script(path):
 def main_statements(source, path, wanted_definitions):
     """What rebuilds __main__ under the emulated fork, in order: the top-level definitions,
     then the wanted ones inside other top-level blocks (see nested_definitions)."""
+    import ast
     parsed = _parsed.get(path)
     tree = parsed[1] if parsed is not None and parsed[0] == source else ast.parse(source, path)
     flags = _future_flags(tree)
@@ -498,6 +502,7 @@ def main_statements(source, path, wanted_definitions):
 
 def _future_flags(tree):
     """The compiler flags of the script's `from __future__ import` lines."""
+    import ast
     import __future__
     flags = 0
     for node in tree.body:
@@ -533,13 +538,14 @@ def nested_definitions(tree, path, flags, wanted):
     - a class that an assignment makes (`Pair = namedtuple('Pair', 'a b')`,
       `Color = Enum('Color', 'RED')`), when no class statement makes it: the last such
       assignment of the script, run again alone."""
+    import ast
     if not wanted:
         return []
     top_level = set()
     for node in tree.body:
         if _is_definition(node):
             top_level.update(n.name for n in _module_level_statements([node])
-                             if isinstance(n, _FUNCTION_OR_CLASS))
+                             if _is_function_or_class(n))
     found = []
     class_statements = set()
     assignments = {}
@@ -553,7 +559,7 @@ def nested_definitions(tree, path, flags, wanted):
                 for target in node.targets:
                     if isinstance(target, ast.Name):
                         assignments[target.id] = node
-            if not isinstance(node, _FUNCTION_OR_CLASS) or node.name not in wanted:
+            if not _is_function_or_class(node) or node.name not in wanted:
                 continue
             line = wanted[node.name]
             if line == _first_line(node) or (line is None and node.name not in top_level):
@@ -568,9 +574,10 @@ def nested_definitions(tree, path, flags, wanted):
 def _module_level_statements(nodes):
     """The statements that run at module level: `nodes` and, inside their blocks (if, for,
     while, with, try, match), theirs, but not the bodies of defs and classes; in order."""
+    import ast
     for node in nodes:
         yield node
-        if isinstance(node, _FUNCTION_OR_CLASS):
+        if _is_function_or_class(node):
             continue
         for field in ('body', 'orelse', 'finalbody', 'handlers', 'cases'):
             children = [child for child in getattr(node, field, None) or []
@@ -579,17 +586,20 @@ def _module_level_statements(nodes):
                 yield nested
 
 
-_DEFINITION_TYPES = tuple(getattr(ast, n) for n in
-                          ('Import', 'ImportFrom', 'FunctionDef', 'AsyncFunctionDef',
-                           'ClassDef', 'Pass', 'Global')
-                          if hasattr(ast, n))
-_FUNCTION_OR_CLASS = tuple(getattr(ast, n) for n in ('FunctionDef', 'AsyncFunctionDef', 'ClassDef')
-                           if hasattr(ast, n))
-_TRY_TYPES = tuple(getattr(ast, n) for n in ('Try', 'TryExcept', 'TryFinally', 'TryStar')
-                   if hasattr(ast, n))
+# Node kinds by class name, so that this module need not import ast (see the imports). Each
+# is one name's class only; Python 2's Try kinds are TryExcept and TryFinally.
+_DEFINITION_NODES = frozenset(['Import', 'ImportFrom', 'FunctionDef', 'AsyncFunctionDef',
+                               'ClassDef', 'Pass', 'Global'])
+_FUNCTION_OR_CLASS_NODES = frozenset(['FunctionDef', 'AsyncFunctionDef', 'ClassDef'])
+_TRY_NODES = frozenset(['Try', 'TryExcept', 'TryFinally', 'TryStar'])
+
+
+def _is_function_or_class(node):
+    return type(node).__name__ in _FUNCTION_OR_CLASS_NODES
 
 
 def _mentions_name(node):
+    import ast
     for sub in ast.walk(node):
         if isinstance(sub, ast.Name) and sub.id == '__name__':
             return True
@@ -598,13 +608,14 @@ def _mentions_name(node):
 
 def _is_definition(node):
     """Imports, def and class, and if/try blocks made only of them (not a __name__ test)."""
-    if isinstance(node, _DEFINITION_TYPES):
+    import ast
+    if type(node).__name__ in _DEFINITION_NODES:
         return True
     if isinstance(node, ast.If):
         if _mentions_name(node.test):
             return False
         return all(_is_definition(n) for n in list(node.body) + list(node.orelse))
-    if isinstance(node, _TRY_TYPES):
+    if type(node).__name__ in _TRY_NODES:
         parts = list(getattr(node, 'body', [])) + list(getattr(node, 'orelse', [])) + \
             list(getattr(node, 'finalbody', []))
         for handler in getattr(node, 'handlers', []):
