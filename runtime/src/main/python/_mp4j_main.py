@@ -106,14 +106,36 @@ def prepare_for_job():
 
 
 def warm_up():
-    """Imports what every process needs, so that a job starts at once."""
+    """Imports what every process needs and rehearses a start, so that a job starts at once.
+    A JVM can be taken while it warms up (a pool refill still booting, a JVM renewing its
+    interpreter after a forkserver job): then it stops at the next step, and its job imports
+    what it still needs."""
     prepare_for_job()
+    runtime = _engine_bridge().installed_runtime()      # None in the build's AOT training run
     for name in MODULES_EVERY_PROCESS_NEEDS:
+        if _job_came(runtime):
+            return
         __import__(name)
+    if _job_came(runtime):
+        return
     import ast
     ast.parse('import os\ndef f(x):\n    return x\nif __name__ == "__main__":\n    f(1)\n')
+    if _job_came(runtime):
+        return
     from multiprocessing import spawn
     spawn.rehearse()
+
+
+def _job_came(runtime):
+    return runtime is not None and runtime.jobWaiting()
+
+
+def _engine_bridge():
+    try:
+        import _mp4j_graalpy as engine_bridge
+    except ImportError:
+        import _mp4j_jython as engine_bridge
+    return engine_bridge
 
 
 # Rounds of work_out(): 100 cost a pool refill 0.5-0.7 s of CPU on its main thread (its boot:
@@ -289,10 +311,7 @@ def install_keyboard_interrupt():
     KeyboardInterrupt reaches nobody, SIGINT gets the kernel's default: the process ends at once
     (the JVM's handler ran its shutdown in a thread that raced the script's own end, which
     could then exit with 0)."""
-    try:
-        import _mp4j_graalpy as engine_bridge
-    except ImportError:
-        import _mp4j_jython as engine_bridge
+    engine_bridge = _engine_bridge()
     runtime = engine_bridge.installed_runtime()
     if runtime is None:
         return                                          # the build's AOT training run

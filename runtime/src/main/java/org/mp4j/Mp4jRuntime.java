@@ -51,6 +51,7 @@ public final class Mp4jRuntime implements AutoCloseable {
     private BooleanSupplier scratchWanted; // while a workout runs: whether to go on; guarded by this
     private List<AutoCloseable> jobObjects; // a job whose JVM may serve again: what it opened; guarded by this
     private volatile BootSigint bootSigint;  // a child's: Ctrl-C from its start() on
+    private volatile BooleanSupplier jobWaiting = () -> false; // a child's: whether its job has come
     // the root's script, for the children to parse ahead; null in a child (its children
     // inherit the variable that names it, see ChildLauncher)
     private volatile String mainScript;
@@ -402,6 +403,21 @@ public final class Mp4jRuntime implements AutoCloseable {
     public boolean takeBootSigint() {
         BootSigint watch = bootSigint;
         return watch != null && watch.takePending();
+    }
+
+    /** A child's way to tell whether its job has come (see {@link #jobWaiting}). */
+    public void attachJobWaiting(BooleanSupplier waiting) {
+        jobWaiting = waiting;
+    }
+
+    /**
+     * Whether this child's job is waiting for it. A pooled JVM can be taken while it still warms
+     * up (a refill that boots, a JVM that renews its interpreter), and then cuts that short.
+     * Always false in a root.
+     */
+    @HostAccess.Export
+    public boolean jobWaiting() {
+        return jobWaiting.getAsBoolean();
     }
 
     /** Begins filling the warm pool in the background, ahead of the first {@code start()}. */

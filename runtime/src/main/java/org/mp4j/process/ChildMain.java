@@ -66,6 +66,7 @@ public final class ChildMain {
         EngineKind kind = EngineKind.parse(args[2]);
         Mp4jRuntime runtime = Mp4jRuntime.install(kind, true);
         runtime.attachBootSigint(inbox.sigint());
+        runtime.attachJobWaiting(inbox::hasJob);
         // with MP4J_REUSE=0 no JVM serves twice, and none needs an engine of its own for that
         PythonEngine engine = kind.open(EngineSettings.fromEnvironment(PythonLib.locate(), false), runtime,
             runtime.jvmsServeAgain());
@@ -73,8 +74,10 @@ public final class ChildMain {
             // its job is on its way: rehearsing a start first would only delay that job
             engine.prepareForJob();
         } else {
-            runtime.rehearseIpc();
-            engine.warmUp();
+            if (!inbox.hasJob()) {
+                runtime.rehearseIpc();
+            }
+            engine.warmUp();            // cut short if a job comes meanwhile
         }
         if (termIsDefault) {
             takeSigterm();
