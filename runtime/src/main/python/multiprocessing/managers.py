@@ -19,7 +19,6 @@ import os
 import signal
 import sys
 import threading
-import traceback
 
 try:
     import queue
@@ -44,6 +43,13 @@ if sys.version_info[0] >= 3:
 else:
     _string_types = (str, unicode)      # noqa: F821 (Python 2)
     _int_types = (int, long)            # noqa: F821 (Python 2)
+
+
+def _traceback_text():
+    """The exception being handled, as traceback.format_exc() gives it; traceback is imported
+    only when an error comes (importing it costs a GraalPy process ~0.1 s)."""
+    import traceback
+    return traceback.format_exc()
 
 
 def _rebuild_as_list(obj):
@@ -173,12 +179,12 @@ class Server(object):
                 raise AssertionError('%r unrecognized' % funcname)
             func = getattr(self, funcname)
         except Exception:
-            msg = ('#TRACEBACK', traceback.format_exc())
+            msg = ('#TRACEBACK', _traceback_text())
         else:
             try:
                 result = func(c, *args, **kwds)
             except (Exception, bridge.JAVA_ERRORS):    # Java's: see serve_client
-                msg = ('#TRACEBACK', traceback.format_exc())
+                msg = ('#TRACEBACK', _traceback_text())
             else:
                 msg = ('#RETURN', result)
         if funcname_is_serving(msg):
@@ -187,7 +193,7 @@ class Server(object):
             c.send(msg)
         except Exception:
             try:
-                c.send(('#TRACEBACK', traceback.format_exc()))
+                c.send(('#TRACEBACK', _traceback_text()))
             except Exception:
                 pass
         c.close()
@@ -227,7 +233,7 @@ class Server(object):
                 except bridge.JAVA_ERRORS:
                     # Jython: an exception of Java code, which `except Exception` lets through;
                     # uncaught it would end this thread and leave the client waiting for ever
-                    msg = ('#TRACEBACK', traceback.format_exc())
+                    msg = ('#TRACEBACK', _traceback_text())
                 else:
                     typeid = gettypeid and gettypeid.get(methodname, None)
                     if typeid:
@@ -238,21 +244,21 @@ class Server(object):
                         msg = ('#RETURN', res)
             except AttributeError:
                 if methodname is None:
-                    msg = ('#TRACEBACK', traceback.format_exc())
+                    msg = ('#TRACEBACK', _traceback_text())
                 else:
                     try:
                         fallback = self.fallback_mapping[methodname]
                         result = fallback(self, conn, ident, obj, *args, **kwds)
                         msg = ('#RETURN', result)
                     except Exception:
-                        msg = ('#TRACEBACK', traceback.format_exc())
+                        msg = ('#TRACEBACK', _traceback_text())
             except Exception:
-                msg = ('#TRACEBACK', traceback.format_exc())
+                msg = ('#TRACEBACK', _traceback_text())
             try:
                 try:
                     send(msg)
                 except Exception:
-                    send(('#UNSERIALIZABLE', traceback.format_exc()))
+                    send(('#UNSERIALIZABLE', _traceback_text()))
             except Exception:
                 conn.close()
                 return
