@@ -594,7 +594,6 @@ def cpu_count_authkey_sentinel_and_marker():
     multiprocessing.freeze_support()
 
 
-
 def raise_value_error():
     raise ValueError('bad thread')
 

@@ -5,8 +5,11 @@ script and a child the same way.
 """
 import sys
 
-if getattr(sys, 'implementation', None) is not None and sys.implementation.name == 'graalpy':
+try:
     import _mp4j_graalpy        # before anything imports threading
+except ImportError:             # Jython (see _engine_bridge)
+    pass
+else:
     _mp4j_graalpy.give_thread_an_excepthook()
 
 import numbers

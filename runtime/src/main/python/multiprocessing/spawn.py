@@ -471,9 +471,9 @@ def preparse_main_script(path):
     """Parses the script at `path` and compiles its top-level definitions, for the emulated
     fork's rebuild of __main__ (main_statements, _exec_source) to find them done: a start
     then takes them if the script is still the same, byte for byte."""
-    import ast
     if not path or path in _parsed:
         return
+    import ast
     try:
         source = _read_source(path)
         tree = ast.parse(source, path)
@@ -586,8 +586,8 @@ def _module_level_statements(nodes):
                 yield nested
 
 
-# Node kinds by class name, so that this module need not import ast (see the imports). Each
-# is one name's class only; Python 2's Try kinds are TryExcept and TryFinally.
+# Node kinds by class name, so that importing this module needs no ast (see the imports);
+# Python 2 names its try statements TryExcept and TryFinally.
 _DEFINITION_NODES = frozenset(['Import', 'ImportFrom', 'FunctionDef', 'AsyncFunctionDef',
                                'ClassDef', 'Pass', 'Global'])
 _FUNCTION_OR_CLASS_NODES = frozenset(['FunctionDef', 'AsyncFunctionDef', 'ClassDef'])
